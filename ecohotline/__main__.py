@@ -1,0 +1,3 @@
+from ecohotline.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""Admin: configuration is edited here; cases are read-only (every change goes through the services)."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ecohotline.cases.models import Case, CaseEvent, Category, DeadlinePolicy
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "channel", "request_type", "urgency", "accept_limit", "accept_unit", "contact_limit",
+                    "contact_unit", "reply_limit", "reply_unit", "completion_limit", "completion_unit",
+                    "max_extension_days", "pause_allowed", "is_active"]
+    list_filter = ["channel", "is_active"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "parent", "sort_order", "is_active"]
+    list_filter = ["parent", "is_active"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "action", "from_status", "to_status", "payload"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only: the complainant's identity is left out, and changes go through the desk or the API."""
+
+    list_display = ["reference", "channel", "status", "category", "sub_category", "street", "handling_unit",
+                    "received_at", "due_at"]
+    list_filter = ["status", "channel", "kind", "category"]
+    search_fields = ["external_id", "address", "description"]
+    exclude = ["complainant_name", "complainant_phone"]
+    inlines = [CaseEventInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

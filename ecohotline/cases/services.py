@@ -1,0 +1,688 @@
+"""Every write to a case. Each service is one transaction: it locks the case, checks the actor's roles and
+the transition table, applies the change, bumps the version, appends a `CaseEvent`, and defers side effects
+(notifications) until after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecohotline.cases import access, deadlines
+from ecohotline.cases.exceptions import ActionForbidden, RuleViolation, StaleVersion, TransitionNotAllowed
+from ecohotline.cases.models import (
+    OPEN_STATUSES,
+    AlertKind,
+    Appeal,
+    AppealReason,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    ContactAttempt,
+    ContactChannel,
+    DeadlineAlert,
+    Decision,
+    Extension,
+    Inspection,
+    JointHandling,
+    JointReply,
+    Measurement,
+    Rectification,
+    Reply,
+    RequestType,
+    ReturnVisit,
+    Satisfaction,
+    Urgency,
+    VisitSource,
+)
+from ecohotline.cases.workflow import TRANSITIONS, Transition
+from ecohotline.core.selectors import workday_overrides
+from ecohotline.notify.services import notify_users
+from ecohotline.org.models import OrgUnit, Role, User
+from ecohotline.org.selectors import leader_for_street, unit_heads_of
+
+SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+# --- the shared steps of every service ---------------------------------------------------------------
+
+
+def authorise(actor: User, case: Case, action: str) -> Transition:
+    """Raise unless `actor` may take `action` on `case` now: 403 for the role, 409 for the status."""
+    transition = TRANSITIONS[action]
+    if not actor.is_authenticated or not actor.is_active:
+        raise ActionForbidden(_("You must be signed in."))
+    if not access.acting_roles(actor, case, action) & transition.roles:
+        raise ActionForbidden(_("Your role does not allow this action on this case."), action=action)
+    if case.status not in transition.from_statuses:
+        raise TransitionNotAllowed(
+            _("This action is not allowed while the case is “%(status)s”.") % {"status": case.get_status_display()},
+            action=action, status=case.status,
+        )
+    return transition
+
+
+def allowed_actions(actor: User, case: Case) -> list[str]:
+    """The actions `actor` may take on `case` now (what the UI and the API offer)."""
+    result = []
+    for action, transition in TRANSITIONS.items():
+        if case.status in transition.from_statuses and access.acting_roles(actor, case, action) & transition.roles:
+            result.append(action)
+    return result
+
+
+def _begin(actor: User, case: Case, action: str, version: int | None) -> Case:
+    """Lock the case row, check the client's version, and authorise the action."""
+    locked = Case.objects.select_for_update().select_related("handling_unit", "street").get(pk=case.pk)
+    if version is not None and locked.version != version:
+        raise StaleVersion(
+            _("The case was changed by someone else; reload it and try again."), current_version=locked.version
+        )
+    authorise(actor, locked, action)
+    return locked
+
+
+def _record(case: Case, *, actor: User | None, action: str, from_status: str, payload: dict[str, Any],
+            at: dt.datetime | None = None) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, actor=actor, at=at or timezone.now(), action=action, from_status=from_status,
+        to_status=case.status, payload={key: _json(value) for key, value in payload.items()},
+    )
+
+
+def _finish(case: Case, *, actor: User | None, action: str, from_status: str, fields: Iterable[str],
+            payload: dict[str, Any] | None = None) -> Case:
+    """Save the changed fields with a new version and the recomputed next deadline; append the event."""
+    case.version += 1
+    case.next_due_at = deadlines.next_due_at(case)
+    case.save(update_fields=sorted({*fields, "version", "next_due_at", "updated_at"}))
+    _record(case, actor=actor, action=action, from_status=from_status, payload=payload or {})
+    return case
+
+
+def _notify_after_commit(recipients: Iterable[User], kind: str, case: Case, **params: Any) -> None:
+    people = [user for user in recipients if user is not None]
+    if not people:
+        return
+    case_id = case.pk
+    reference = case.reference
+    transaction.on_commit(
+        lambda: notify_users(recipients=people, kind=kind, case_id=case_id, reference=reference, **params)
+    )
+
+
+def _handling_people(case: Case) -> list[User]:
+    """Who is told about work on a case: its handler, or else the heads of its handling unit."""
+    if case.handler_id and case.handler:
+        return [case.handler]
+    if case.handling_unit:
+        return list(unit_heads_of(case.handling_unit))
+    return list(User.objects.filter(is_active=True, role_assignments__role=Role.DISPATCHER))
+
+
+# --- intake ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_case(
+    *,
+    actor: User | None,
+    channel: str,
+    received_at: dt.datetime,
+    description: str,
+    kind: str = CaseKind.COMPLAINT,
+    external_id: str = "",
+    request_type: str = RequestType.COMPLAINT,
+    urgency: str = Urgency.NORMAL,
+    title: str = "",
+    complainant_name: str = "",
+    complainant_phone: str = "",
+    complainant_anonymous: bool = False,
+    complainant_confidential: bool = False,
+    address: str = "",
+    district: str = "",
+    street: OrgUnit | None = None,
+    community: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    category: str = "",
+    sub_category: str = "",
+    polluter: str = "",
+    tags: Sequence[str] = (),
+) -> Case:
+    """Register a new case (受理) and set its deadlines from the deadline policy.
+
+    `actor` is None when the system itself takes an order in (an importer, the monitoring worker).
+    """
+    if actor is not None and not actor.has_role(Role.DISPATCHER, Role.ADMIN):
+        raise ActionForbidden(_("Only dispatchers may register cases."))
+    if channel not in Channel.values:
+        raise RuleViolation("invalid_channel", _("Unknown channel."), field="channel")
+    if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
+        raise RuleViolation("duplicate_order", _("An order with this number is already registered."),
+                            field="external_id")
+    if street is not None and not street.is_place:
+        raise RuleViolation("invalid_street", _("The street must be a street or town."), field="street")
+    policy = deadlines.find_policy(channel, request_type, urgency)
+    due = deadlines.compute_due_times(policy, received_at, workday_overrides())
+    case = Case(
+        kind=kind, channel=channel, external_id=external_id, request_type=request_type, urgency=urgency,
+        received_at=received_at, title=title, description=description,
+        complainant_name=complainant_name, complainant_phone=complainant_phone,
+        complainant_anonymous=complainant_anonymous, complainant_confidential=complainant_confidential,
+        address=address, district=district, street=street, community=community,
+        latitude=latitude, longitude=longitude, category=category, sub_category=sub_category,
+        polluter=polluter, tags=list(tags), status=CaseStatus.NEW, policy=policy,
+        accept_due_at=due.accept_due_at, contact_due_at=due.contact_due_at, reply_due_at=due.reply_due_at,
+        due_at=due.due_at, deadline_provisional=due.provisional, leader=leader_for_street(street),
+    )
+    case.next_due_at = deadlines.next_due_at(case)
+    case.save()
+    _record(case, actor=actor, action="created", from_status="", payload={
+        "channel": channel, "external_id": external_id, "policy": policy.pk if policy else None,
+        "accept_due_at": due.accept_due_at, "contact_due_at": due.contact_due_at,
+        "reply_due_at": due.reply_due_at, "due_at": due.due_at, "provisional": due.provisional,
+    })
+    return case
+
+
+# --- lifecycle -----------------------------------------------------------------------------------------
+
+
+def _check_handler(handler: User | None, unit: OrgUnit) -> None:
+    if handler is not None and not (handler.unit and handler.unit.path.startswith(unit.path)):
+        raise RuleViolation("handler_not_in_unit", _("The handler does not belong to that unit."), field="handler")
+
+
+@transaction.atomic
+def dispatch_case(*, actor: User, case: Case, unit: OrgUnit, handler: User | None = None,
+                  leader: User | None = None, note: str = "", version: int | None = None) -> Case:
+    """派单: send the case to a handling unit (and optionally a handler and a leader)."""
+    case = _begin(actor, case, "dispatch", version)
+    _check_handler(handler, unit)
+    from_status = case.status
+    case.status = CaseStatus.DISPATCHED
+    case.handling_unit = unit
+    case.handler = handler
+    case.leader = leader or case.leader or leader_for_street(case.street)
+    case.dispatched_at = timezone.now()
+    _finish(case, actor=actor, action="dispatch", from_status=from_status,
+            fields=["status", "handling_unit", "handler", "leader", "dispatched_at"],
+            payload={"unit": unit.pk, "handler": handler.pk if handler else None,
+                     "leader": case.leader_id, "note": note})
+    _notify_after_commit(_handling_people(case), "case_assigned", case)
+    return case
+
+
+@transaction.atomic
+def accept_case(*, actor: User, case: Case, note: str = "", version: int | None = None) -> Case:
+    """签收: the handling unit takes the case on."""
+    case = _begin(actor, case, "accept", version)
+    from_status = case.status
+    case.status = CaseStatus.IN_PROGRESS
+    case.accepted_at = timezone.now()
+    fields = ["status", "accepted_at"]
+    if case.handler_id is None and actor.has_role(Role.HANDLER):
+        case.handler = actor
+        fields.append("handler")
+    return _finish(case, actor=actor, action="accept", from_status=from_status, fields=fields,
+                   payload={"note": note})
+
+
+@transaction.atomic
+def return_order(*, actor: User, case: Case, reason: str, version: int | None = None) -> Case:
+    """退单: send a misrouted order back to the dispatcher, with the reason."""
+    if not reason.strip():
+        raise RuleViolation("reason_required", _("Give the reason for returning the order."), field="reason")
+    case = _begin(actor, case, "return_order", version)
+    from_status = case.status
+    case.status = CaseStatus.RETURNED
+    case.handler = None
+    _finish(case, actor=actor, action="return_order", from_status=from_status, fields=["status", "handler"],
+            payload={"reason": reason, "unit": case.handling_unit_id})
+    _notify_after_commit(User.objects.filter(is_active=True, role_assignments__role=Role.DISPATCHER),
+                         "case_returned", case, reason=reason)
+    return case
+
+
+@transaction.atomic
+def reassign_case(*, actor: User, case: Case, unit: OrgUnit | None = None, handler: User | None = None,
+                  note: str = "", version: int | None = None) -> Case:
+    """Give the case to another handler, or (dispatchers) to another unit, which must accept it anew."""
+    case = _begin(actor, case, "reassign", version)
+    target = unit or case.handling_unit
+    if target is None:
+        raise RuleViolation("unit_required", _("Choose a unit."), field="unit")
+    if not actor.has_role(Role.DISPATCHER, Role.ADMIN):
+        # A unit head reassigns only within their own unit.
+        if not (actor.unit and target.path.startswith(actor.unit.path)):
+            raise ActionForbidden(_("You may reassign only within your unit."))
+    _check_handler(handler, target)
+    from_status = case.status
+    fields = ["handler"]
+    if target.pk != case.handling_unit_id:
+        case.handling_unit = target
+        case.status = CaseStatus.DISPATCHED
+        case.accepted_at = None
+        case.dispatched_at = timezone.now()
+        fields += ["handling_unit", "status", "accepted_at", "dispatched_at"]
+    case.handler = handler
+    _finish(case, actor=actor, action="reassign", from_status=from_status, fields=fields,
+            payload={"unit": target.pk, "handler": handler.pk if handler else None, "note": note})
+    _notify_after_commit(_handling_people(case), "case_assigned", case)
+    return case
+
+
+@transaction.atomic
+def record_contact(*, actor: User, case: Case, reached: bool, summary: str = "",
+                   channel: str = ContactChannel.PHONE, at: dt.datetime | None = None,
+                   version: int | None = None) -> ContactAttempt:
+    """联系诉求人: log an attempt to reach the complainant; the first one that reaches them meets the
+    contact deadline."""
+    case = _begin(actor, case, "record_contact", version)
+    at = at or timezone.now()
+    attempt = ContactAttempt.objects.create(case=case, created_by=actor, at=at, channel=channel,
+                                            reached=reached, summary=summary)
+    fields: list[str] = []
+    if reached and case.first_contact_at is None:
+        case.first_contact_at = at
+        fields.append("first_contact_at")
+    _finish(case, actor=actor, action="record_contact", from_status=case.status, fields=fields,
+            payload={"attempt": attempt.pk, "reached": reached, "channel": channel, "at": at})
+    return attempt
+
+
+@transaction.atomic
+def record_inspection(*, actor: User, case: Case, findings: str, people: str = "",
+                      at: dt.datetime | None = None, photos: Sequence[UploadedFile] = (),
+                      version: int | None = None) -> Inspection:
+    """现场核查: record a site inspection with its photos."""
+    if not findings.strip():
+        raise RuleViolation("findings_required", _("Describe what was found."), field="findings")
+    case = _begin(actor, case, "record_inspection", version)
+    inspection = Inspection.objects.create(case=case, created_by=actor, at=at or timezone.now(), people=people,
+                                           findings=findings)
+    for photo in photos:
+        Attachment.objects.create(case=case, created_by=actor, inspection=inspection, file=photo,
+                                  original_name=(photo.name or "")[:200])
+    _finish(case, actor=actor, action="record_inspection", from_status=case.status, fields=[],
+            payload={"inspection": inspection.pk, "photos": len(photos)})
+    return inspection
+
+
+@transaction.atomic
+def record_measurement(*, actor: User, case: Case, kind: str, values: dict[str, Any],
+                       measured_at: dt.datetime | None = None, inspection: Inspection | None = None,
+                       verdict: dict[str, Any] | None = None, version: int | None = None) -> Measurement:
+    """监测: record a measurement (the standards module supplies the verdict)."""
+    if not kind or not values:
+        raise RuleViolation("measurement_incomplete", _("Give the kind and the measured values."), field="values")
+    case = _begin(actor, case, "record_measurement", version)
+    if inspection is not None and inspection.case_id != case.pk:
+        raise RuleViolation("wrong_case", _("That inspection belongs to another case."), field="inspection")
+    measurement = Measurement.objects.create(case=case, created_by=actor, kind=kind, values=values,
+                                             measured_at=measured_at or timezone.now(), inspection=inspection,
+                                             verdict=verdict or {})
+    _finish(case, actor=actor, action="record_measurement", from_status=case.status, fields=[],
+            payload={"measurement": measurement.pk, "kind": kind, "values": values, "verdict": verdict or {}})
+    return measurement
+
+
+@transaction.atomic
+def add_rectification(*, actor: User, case: Case, requirement: str, deadline: dt.date | None = None,
+                      version: int | None = None) -> Rectification:
+    """整改: order the polluter to fix something by a date."""
+    if not requirement.strip():
+        raise RuleViolation("requirement_required", _("Say what must be rectified."), field="requirement")
+    case = _begin(actor, case, "add_rectification", version)
+    item = Rectification.objects.create(case=case, created_by=actor, requirement=requirement, deadline=deadline)
+    _finish(case, actor=actor, action="add_rectification", from_status=case.status, fields=[],
+            payload={"rectification": item.pk, "requirement": requirement, "deadline": deadline})
+    return item
+
+
+@transaction.atomic
+def request_extension(*, actor: User, case: Case, days: int, reason: str,
+                      version: int | None = None) -> Extension:
+    """延期申请: ask for more time; the policy caps how much."""
+    case = _begin(actor, case, "request_extension", version)
+    limit = case.policy.max_extension_days if case.policy else 0
+    if days < 1 or days > limit:
+        raise RuleViolation("extension_too_long",
+                            _("An extension must be between 1 and %(limit)d days for this case.") % {"limit": limit},
+                            field="days", limit=limit)
+    if not reason.strip():
+        raise RuleViolation("reason_required", _("Give the reason for the extension."), field="reason")
+    if case.extensions.filter(decision=Decision.PENDING).exists():
+        raise RuleViolation("extension_pending", _("An extension request is already waiting for a decision."))
+    extension = Extension.objects.create(case=case, created_by=actor, requested_days=days, reason=reason)
+    _finish(case, actor=actor, action="request_extension", from_status=case.status, fields=[],
+            payload={"extension": extension.pk, "days": days, "reason": reason})
+    _notify_after_commit([case.leader] if case.leader else [], "extension_requested", case, days=days)
+    return extension
+
+
+@transaction.atomic
+def decide_extension(*, actor: User, case: Case, extension: Extension, approve: bool, note: str = "",
+                     version: int | None = None) -> Extension:
+    """Approve or refuse an extension; an approval moves the completion deadline."""
+    case = _begin(actor, case, "decide_extension", version)
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if extension.case_id != case.pk or extension.decision != Decision.PENDING:
+        raise RuleViolation("not_pending", _("That extension is not waiting for a decision."), field="extension")
+    now = timezone.now()
+    extension.decision = Decision.APPROVED if approve else Decision.REJECTED
+    extension.decided_by, extension.decided_at, extension.decision_note = actor, now, note
+    fields: list[str] = []
+    if approve and case.due_at is not None:
+        delta = dt.timedelta(days=extension.requested_days)
+        extension.old_due_at = case.due_at
+        if case.reply_due_at == case.due_at:
+            case.reply_due_at = case.due_at + delta
+            fields.append("reply_due_at")
+        case.due_at = case.due_at + delta
+        extension.new_due_at = case.due_at
+        fields.append("due_at")
+    extension.save()
+    _finish(case, actor=actor, action="decide_extension", from_status=case.status, fields=fields,
+            payload={"extension": extension.pk, "approved": approve, "note": note, "due_at": case.due_at})
+    _notify_after_commit(_handling_people(case), "extension_decided", case, approved=approve)
+    return extension
+
+
+@transaction.atomic
+def file_appeal(*, actor: User, case: Case, reason: str, evidence: str, version: int | None = None) -> Appeal:
+    """申诉: ask that the order be excluded from assessment."""
+    if reason not in AppealReason.values:
+        raise RuleViolation("invalid_reason", _("Choose a reason from the list."), field="reason")
+    if not evidence.strip():
+        raise RuleViolation("evidence_required", _("Describe the evidence for the appeal."), field="evidence")
+    case = _begin(actor, case, "file_appeal", version)
+    if case.appeals.filter(decision=Decision.PENDING).exists():
+        raise RuleViolation("appeal_pending", _("An appeal is already waiting for a decision."))
+    appeal = Appeal.objects.create(case=case, created_by=actor, reason=reason, evidence=evidence)
+    _finish(case, actor=actor, action="file_appeal", from_status=case.status, fields=[],
+            payload={"appeal": appeal.pk, "reason": reason})
+    return appeal
+
+
+@transaction.atomic
+def decide_appeal(*, actor: User, case: Case, appeal: Appeal, approve: bool, note: str = "",
+                  version: int | None = None) -> Appeal:
+    """Record the decision on an appeal (an approved appeal takes the order out of the 三率)."""
+    case = _begin(actor, case, "decide_appeal", version)
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.case_id != case.pk or appeal.decision != Decision.PENDING:
+        raise RuleViolation("not_pending", _("That appeal is not waiting for a decision."), field="appeal")
+    appeal.decision = Decision.APPROVED if approve else Decision.REJECTED
+    appeal.decided_by, appeal.decided_at, appeal.decision_note = actor, timezone.now(), note
+    appeal.save()
+    _finish(case, actor=actor, action="decide_appeal", from_status=case.status, fields=[],
+            payload={"appeal": appeal.pk, "approved": approve, "note": note})
+    return appeal
+
+
+@transaction.atomic
+def call_joint_handling(*, actor: User, case: Case, units: Sequence[OrgUnit], reason: str,
+                        version: int | None = None) -> JointHandling:
+    """吹哨报到: call streets or departments in to handle the case together."""
+    if not units:
+        raise RuleViolation("units_required", _("Choose at least one unit to call in."), field="units")
+    if not reason.strip():
+        raise RuleViolation("reason_required", _("Say why the units are called in."), field="reason")
+    case = _begin(actor, case, "call_joint_handling", version)
+    joint = JointHandling.objects.create(case=case, created_by=actor, reason=reason)
+    joint.units.set(units)
+    _finish(case, actor=actor, action="call_joint_handling", from_status=case.status, fields=[],
+            payload={"joint": joint.pk, "units": [u.pk for u in units], "reason": reason})
+    liaisons = User.objects.filter(is_active=True, unit__in=units,
+                                   role_assignments__role__in=[Role.STREET_LIAISON, Role.UNIT_HEAD])
+    _notify_after_commit(liaisons, "joint_handling_called", case)
+    return joint
+
+
+@transaction.atomic
+def record_joint_reply(*, actor: User, case: Case, joint: JointHandling, unit: OrgUnit, text: str,
+                       version: int | None = None) -> JointReply:
+    """报到: a called-in unit's answer."""
+    if not text.strip():
+        raise RuleViolation("text_required", _("Write the reply."), field="text")
+    case = _begin(actor, case, "record_joint_reply", version)
+    if joint.case_id != case.pk or not joint.units.filter(pk=unit.pk).exists():
+        raise RuleViolation("unit_not_called", _("That unit was not called in on this case."), field="unit")
+    if not actor.has_role(Role.DISPATCHER) and not (actor.unit and unit.path.startswith(actor.unit.path)) \
+            and not access.in_handling_unit(actor, case):
+        raise ActionForbidden(_("You may answer only for your own unit."))
+    reply = JointReply.objects.create(joint=joint, unit=unit, text=text, created_by=actor)
+    _finish(case, actor=actor, action="record_joint_reply", from_status=case.status, fields=[],
+            payload={"joint": joint.pk, "unit": unit.pk, "text": text})
+    _notify_after_commit(_handling_people(case), "joint_reply_received", case)
+    return reply
+
+
+@transaction.atomic
+def reply_to_complainant(*, actor: User, case: Case, text: str, final: bool = True,
+                         at: dt.datetime | None = None, version: int | None = None) -> Reply:
+    """答复: answer the complainant and the hotline. A final reply (办结答复) completes the case and waits
+    for the return visit; an interim one (阶段性答复) only meets the reply deadline."""
+    if not text.strip():
+        raise RuleViolation("text_required", _("Write the reply."), field="text")
+    case = _begin(actor, case, "reply", version)
+    at = at or timezone.now()
+    reply = Reply.objects.create(case=case, created_by=actor, at=at, text=text, final=final)
+    from_status = case.status
+    fields = []
+    if case.replied_at is None:
+        case.replied_at = at
+        fields.append("replied_at")
+    if final:
+        case.status = CaseStatus.REPLIED
+        case.completed_at = at
+        fields += ["status", "completed_at"]
+    _finish(case, actor=actor, action="reply", from_status=from_status, fields=fields,
+            payload={"reply": reply.pk, "final": final, "at": at})
+    return reply
+
+
+@transaction.atomic
+def record_return_visit(*, actor: User, case: Case, contacted: bool, solved: bool, satisfaction: str,
+                        source: str = VisitSource.HOTLINE, valid: bool = True, note: str = "",
+                        at: dt.datetime | None = None, version: int | None = None) -> ReturnVisit:
+    """回访: record the complainant's verdict. Solved and (basically) satisfied closes the case; otherwise
+    it reopens (重办) with fresh deadlines. An invalid visit (无效回访) changes nothing but the record."""
+    if satisfaction not in Satisfaction.values:
+        raise RuleViolation("invalid_satisfaction", _("Choose a satisfaction level."), field="satisfaction")
+    case = _begin(actor, case, "record_return_visit", version)
+    at = at or timezone.now()
+    visit = ReturnVisit.objects.create(case=case, created_by=actor, at=at, source=source, valid=valid,
+                                       contacted=contacted, solved=solved, satisfaction=satisfaction, note=note)
+    from_status = case.status
+    fields: list[str] = []
+    outcome = "recorded"
+    if valid and solved and satisfaction in SATISFIED:
+        case.status = CaseStatus.CLOSED
+        case.closed_at = at
+        fields += ["status", "closed_at"]
+        outcome = "closed"
+    elif valid:
+        # 重办: the same policy's reply and completion limits, counted from the visit.
+        due = deadlines.compute_due_times(case.policy, at, workday_overrides())
+        case.status = CaseStatus.IN_PROGRESS
+        case.reopen_count += 1
+        case.replied_at = None
+        case.completed_at = None
+        case.reply_due_at = due.reply_due_at
+        case.due_at = due.due_at
+        case.deadline_provisional = case.deadline_provisional or due.provisional
+        fields += ["status", "reopen_count", "replied_at", "completed_at", "reply_due_at", "due_at",
+                   "deadline_provisional"]
+        outcome = "reopened"
+    _finish(case, actor=actor, action="record_return_visit", from_status=from_status, fields=fields,
+            payload={"visit": visit.pk, "contacted": contacted, "solved": solved, "satisfaction": satisfaction,
+                     "valid": valid, "source": source, "outcome": outcome, "due_at": case.due_at})
+    if outcome == "reopened":
+        _notify_after_commit(_handling_people(case), "case_reopened", case)
+    return visit
+
+
+def _superior_people(case: Case) -> list[User]:
+    people = list(unit_heads_of(case.handling_unit)) if case.handling_unit else []
+    if case.leader:
+        people.append(case.leader)
+    return people
+
+
+@transaction.atomic
+def supervise_case(*, actor: User, case: Case, note: str, version: int | None = None) -> Case:
+    """督办: a leader puts the case under supervision."""
+    case = _begin(actor, case, "supervise", version)
+    tags = list(case.tags)
+    if "supervised" not in tags:
+        tags.append("supervised")
+    case.tags = tags
+    _finish(case, actor=actor, action="supervise", from_status=case.status, fields=["tags"], payload={"note": note})
+    _notify_after_commit([*_handling_people(case), *_superior_people(case)], "case_supervised", case, note=note)
+    return case
+
+
+@transaction.atomic
+def remind_case(*, actor: User, case: Case, note: str = "", version: int | None = None) -> Case:
+    """催办: press the handler to move."""
+    case = _begin(actor, case, "remind", version)
+    _finish(case, actor=actor, action="remind", from_status=case.status, fields=[], payload={"note": note})
+    _notify_after_commit(_handling_people(case), "case_reminded", case, note=note)
+    return case
+
+
+@transaction.atomic
+def pause_clock(*, actor: User, case: Case, reason: str, version: int | None = None) -> Case:
+    """Stop the case's clock (where the policy allows it), e.g. while waiting for a lab result."""
+    case = _begin(actor, case, "pause_clock", version)
+    if case.policy is None or not case.policy.pause_allowed:
+        raise RuleViolation("pause_not_allowed", _("The deadline policy of this case does not allow pausing."))
+    if case.paused_at is not None:
+        raise RuleViolation("already_paused", _("The clock is already paused."))
+    if not reason.strip():
+        raise RuleViolation("reason_required", _("Give the reason for pausing."), field="reason")
+    case.paused_at = timezone.now()
+    return _finish(case, actor=actor, action="pause_clock", from_status=case.status, fields=["paused_at"],
+                   payload={"reason": reason})
+
+
+@transaction.atomic
+def resume_clock(*, actor: User, case: Case, note: str = "", version: int | None = None) -> Case:
+    """Restart the clock: every deadline still pending moves by the time it stood still."""
+    case = _begin(actor, case, "resume_clock", version)
+    if case.paused_at is None:
+        raise RuleViolation("not_paused", _("The clock is not paused."))
+    stood = timezone.now() - case.paused_at
+    fields = ["paused_at", "paused_seconds"]
+    for _kind, due_field, met_field in deadlines.DEADLINE_FIELDS:
+        due = getattr(case, due_field)
+        if due is not None and getattr(case, met_field) is None:
+            setattr(case, due_field, due + stood)
+            fields.append(due_field)
+    case.paused_at = None
+    case.paused_seconds += int(stood.total_seconds())
+    return _finish(case, actor=actor, action="resume_clock", from_status=case.status, fields=fields,
+                   payload={"paused_seconds": int(stood.total_seconds()), "note": note})
+
+
+@transaction.atomic
+def merge_case(*, actor: User, case: Case, into: Case, note: str = "", version: int | None = None) -> Case:
+    """Merge a duplicate into the case that will be handled (the parent)."""
+    if into.pk == case.pk:
+        raise RuleViolation("merge_into_self", _("A case cannot be merged into itself."), field="into")
+    case = _begin(actor, case, "merge_into", version)
+    target = Case.objects.select_for_update().get(pk=into.pk)
+    if target.status == CaseStatus.MERGED:
+        raise RuleViolation("target_merged", _("The target case is itself merged into another."), field="into")
+    if not access.can_see_case(actor, target):
+        raise ActionForbidden(_("You may not see the target case."))
+    from_status = case.status
+    case.status = CaseStatus.MERGED
+    case.parent = target
+    _finish(case, actor=actor, action="merge_into", from_status=from_status, fields=["status", "parent"],
+            payload={"into": target.pk, "note": note})
+    _finish(target, actor=actor, action="merge_received", from_status=target.status, fields=[],
+            payload={"child": case.pk})
+    return case
+
+
+@transaction.atomic
+def add_note(*, actor: User, case: Case, text: str, version: int | None = None) -> Case:
+    """A free note on the timeline."""
+    if not text.strip():
+        raise RuleViolation("text_required", _("Write the note."), field="text")
+    case = _begin(actor, case, "add_note", version)
+    return _finish(case, actor=actor, action="add_note", from_status=case.status, fields=[], payload={"text": text})
+
+
+# --- deadline reminders and escalations (run by the worker) ------------------------------------------
+
+
+def _alert_recipients(case: Case, kind: str) -> list[User]:
+    people = _handling_people(case)
+    if kind == AlertKind.ESCALATION:
+        people += _superior_people(case)
+    return people
+
+
+def send_deadline_alerts(now: dt.datetime | None = None) -> int:
+    """Remind before each pending deadline and escalate after it, exactly once per deadline.
+
+    Each alert is written with its notifications in one transaction guarded by a unique constraint on
+    (case, deadline, kind, due time): a second worker, or a second run, finds it written and skips it. A
+    deadline moved by an extension or a reopening is a new deadline and gets alerts of its own.
+    """
+    now = now or timezone.now()
+    horizon = now + deadlines.DUE_SOON_CAP
+    candidates = (
+        Case.objects.filter(status__in=OPEN_STATUSES, next_due_at__isnull=False, next_due_at__lte=horizon)
+        .select_related("handling_unit", "handler", "leader")
+        .order_by("next_due_at")
+    )
+    sent = 0
+    for case in candidates.iterator(chunk_size=500):
+        done = set(
+            DeadlineAlert.objects.filter(case=case).values_list("deadline", "kind", "due_at")
+        )
+        for deadline_kind, due in deadlines.pending_deadlines(case):
+            if due < now:
+                kind = AlertKind.ESCALATION
+            elif due - now <= deadlines.due_soon_threshold(case, due):
+                kind = AlertKind.REMINDER
+            else:
+                continue
+            if (deadline_kind, kind, due) in done:
+                continue
+            sent += _send_alert(case, deadline_kind, kind, due)
+    return sent
+
+
+def _send_alert(case: Case, deadline_kind: str, kind: str, due: dt.datetime) -> int:
+    try:
+        with transaction.atomic():
+            DeadlineAlert.objects.create(case=case, deadline=deadline_kind, kind=kind, due_at=due)
+            notify_users(recipients=_alert_recipients(case, kind), kind=f"deadline_{kind}", case_id=case.pk,
+                         reference=case.reference, deadline=deadline_kind, due_at=due.isoformat())
+            _record(case, actor=None, action=f"deadline_{kind}", from_status=case.status,
+                    payload={"deadline": deadline_kind, "due_at": due})
+    except IntegrityError:
+        return 0  # another worker sent it first
+    return 1
+

@@ -1,0 +1,67 @@
+"""Shared fixtures: a small organisation with one person per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ecohotline.factories import OrgUnitFactory, StreetFactory, UserFactory
+from ecohotline.org.models import LeaderArea, OrgUnit, Role, UnitKind, User
+
+
+@dataclass
+class Org:
+    bureau: OrgUnit
+    brigade: OrgUnit
+    squad: OrgUnit
+    other_squad: OrgUnit
+    street: OrgUnit
+    other_street: OrgUnit
+    department: OrgUnit
+    dispatcher: User
+    handler: User
+    unit_head: User
+    leader: User
+    analyst: User
+    street_liaison: User
+    admin: User
+    other_handler: User
+    other_unit_head: User
+    other_leader: User
+
+    def by_role(self, role: str) -> User:
+        return {
+            Role.DISPATCHER: self.dispatcher, Role.HANDLER: self.handler, Role.UNIT_HEAD: self.unit_head,
+            Role.LEADER: self.leader, Role.ANALYST: self.analyst, Role.STREET_LIAISON: self.street_liaison,
+            Role.ADMIN: self.admin,
+        }[role]
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    bureau = OrgUnitFactory(name="海淀区生态环境局", code="bureau", kind=UnitKind.BUREAU)
+    brigade = OrgUnitFactory(name="执法大队", code="brigade", kind=UnitKind.BRIGADE, parent=bureau)
+    squad = OrgUnitFactory(name="执法一中队", code="squad-1", kind=UnitKind.SQUAD, parent=brigade)
+    other_squad = OrgUnitFactory(name="执法二中队", code="squad-2", kind=UnitKind.SQUAD, parent=brigade)
+    street = StreetFactory(name="中关村街道", code="zhongguancun")
+    other_street = StreetFactory(name="学院路街道", code="xueyuanlu")
+    department = OrgUnitFactory(name="区城管委", code="chengguan", kind=UnitKind.DEPARTMENT)
+    leader = UserFactory(username="leader", display_name="李局", unit=bureau, roles=[Role.LEADER])
+    other_leader = UserFactory(username="leader2", display_name="王局", unit=bureau, roles=[Role.LEADER])
+    area = LeaderArea.objects.create(name="中关村片", leader=leader)
+    area.streets.add(street)
+    return Org(
+        bureau=bureau, brigade=brigade, squad=squad, other_squad=other_squad, street=street,
+        other_street=other_street, department=department,
+        dispatcher=UserFactory(username="dispatcher", unit=bureau, roles=[Role.DISPATCHER]),
+        handler=UserFactory(username="handler", unit=squad, roles=[Role.HANDLER]),
+        unit_head=UserFactory(username="unit_head", unit=squad, roles=[Role.UNIT_HEAD]),
+        leader=leader,
+        analyst=UserFactory(username="analyst", unit=bureau, roles=[Role.ANALYST]),
+        street_liaison=UserFactory(username="liaison", unit=street, roles=[Role.STREET_LIAISON]),
+        admin=UserFactory(username="admin", unit=bureau, roles=[Role.ADMIN]),
+        other_handler=UserFactory(username="handler2", unit=other_squad, roles=[Role.HANDLER]),
+        other_unit_head=UserFactory(username="unit_head2", unit=other_squad, roles=[Role.UNIT_HEAD]),
+        other_leader=other_leader,
+    )

@@ -1,0 +1,133 @@
+"""Organisation: units of the bureau, streets and towns, outside departments, people and their roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    BUREAU = "bureau", _("Bureau")
+    BRIGADE = "brigade", _("Brigade")
+    SQUAD = "squad", _("Squad")
+    SECTION = "section", _("Section")
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street (街道)")
+    TOWN = "town", _("Town (乡镇)")
+    DEPARTMENT = "department", _("Outside department")
+
+
+PLACE_KINDS = (UnitKind.STREET, UnitKind.TOWN)
+
+
+class OrgUnit(models.Model):
+    """A node of the organisation tree: the bureau and its 大队/中队/科室, a 街道 or 乡镇, an outside 部门."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path of primary keys ("/1/4/9/") so that "this unit and everything under it" is one
+    # indexed prefix query instead of a recursive walk.
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        new_path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+        if new_path != self.path:
+            old_path = self.path
+            self.path = new_path
+            OrgUnit.objects.filter(pk=self.pk).update(path=new_path)
+            if old_path:
+                for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    child.save()
+
+    @property
+    def is_place(self) -> bool:
+        return self.kind in PLACE_KINDS
+
+
+class Role(models.TextChoices):
+    DISPATCHER = "dispatcher", _("Dispatcher (派单员)")
+    HANDLER = "handler", _("Handler (承办人)")
+    UNIT_HEAD = "unit_head", _("Unit head")
+    LEADER = "leader", _("Leader (局领导)")
+    ANALYST = "analyst", _("Analyst")
+    STREET_LIAISON = "street_liaison", _("Street liaison")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A member of staff. Belongs to one unit; holds one or more roles."""
+
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        cached: frozenset[str] | None = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(self.role_assignments.values_list("role", flat=True)) if self.pk else frozenset()
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_codes.intersection(roles))
+
+
+class RoleAssignment(models.Model):
+    """One role held by one user."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="org_unique_user_role")]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()}"
+
+
+class LeaderArea(models.Model):
+    """包片: the streets and towns one leader answers for."""
+
+    name = models.CharField(_("name"), max_length=100)
+    leader = models.ForeignKey(User, verbose_name=_("leader"), on_delete=models.PROTECT, related_name="areas")
+    streets = models.ManyToManyField(
+        OrgUnit, verbose_name=_("streets and towns"), related_name="leader_areas",
+        limit_choices_to={"kind__in": PLACE_KINDS},
+    )
+
+    class Meta:
+        verbose_name = _("leader's area (包片)")
+        verbose_name_plural = _("leaders' areas (包片)")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,29 @@
+"""Reads about the organisation."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from ecohotline.org.models import LeaderArea, OrgUnit, Role, User
+
+
+def unit_and_descendants(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(path__startswith=unit.path)
+
+
+def unit_heads_of(unit: OrgUnit) -> QuerySet[User]:
+    """The heads of a unit, or of its nearest ancestor that has one."""
+    ancestor_ids = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
+    for pk in reversed(ancestor_ids):
+        heads = User.objects.filter(unit_id=pk, is_active=True, role_assignments__role=Role.UNIT_HEAD)
+        if heads.exists():
+            return heads
+    return User.objects.none()
+
+
+def leader_for_street(street: OrgUnit | None) -> User | None:
+    """The leader whose 包片 area includes this street or town."""
+    if street is None:
+        return None
+    area = LeaderArea.objects.filter(streets=street).select_related("leader").order_by("pk").first()
+    return area.leader if area else None

@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from ecohotline.ui.urls import auth_urlpatterns
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("ecohotline.api.urls")),
+    *auth_urlpatterns,
+    path("", include("ecohotline.ui.urls")),
+]
+admin.site.site_header = settings.ADMIN_SITE_HEADER
+admin.site.site_title = settings.ADMIN_SITE_HEADER
