@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,11 @@ class Org:
             Role.LEADER: self.leader, Role.ANALYST: self.analyst, Role.STREET_LIAISON: self.street_liaison,
             Role.ADMIN: self.admin,
         }[role]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

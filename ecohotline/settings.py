@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ecohotline.cases",
     "ecohotline.api",
     "ecohotline.ui",
+    "ecohotline.demo",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,7 @@ USE_TZ = True
 # --- Static and media files. Front-end packages (Bootstrap, htmx, ECharts) come from npm at set-up. ---
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("ECOHOTLINE_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES_DIR = Path(env("ECOHOTLINE_NODE_MODULES", str(PROJECT_DIR / "node_modules")))
 STATICFILES_DIRS = [("vendor", NODE_MODULES_DIR)] if NODE_MODULES_DIR.is_dir() else []
 MEDIA_URL = "media/"

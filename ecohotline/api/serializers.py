@@ -235,7 +235,8 @@ class ReturnVisitInput(ActionSerializer):
     contacted = serializers.BooleanField()
     solved = serializers.BooleanField()
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
-    source = serializers.ChoiceField(choices=VisitSource.choices, default=VisitSource.HOTLINE)
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a field, not Field.source
+        choices=VisitSource.choices, default=VisitSource.HOTLINE)
     valid = serializers.BooleanField(default=True)
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
     at = serializers.DateTimeField(required=False, default=None)

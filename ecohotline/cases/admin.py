@@ -27,8 +27,8 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "action", "from_status", "to_status", "payload"]
-    readonly_fields = fields
+    fields = ("at", "actor", "action", "from_status", "to_status", "payload")
+    readonly_fields = ("at", "actor", "action", "from_status", "to_status", "payload")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -14,29 +14,29 @@ from ecohotline.org.models import OrgUnit
 
 class CaseKind(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint")
-    PROACTIVE_TASK = "proactive_task", _("Proactive task (主动治理)")
-    ALERT_VERIFICATION = "alert_verification", _("Alert verification (预警核查)")
+    PROACTIVE_TASK = "proactive_task", _("Proactive task")
+    ALERT_VERIFICATION = "alert_verification", _("Alert verification")
 
 
 class Channel(models.TextChoices):
     HOTLINE_12345 = "hotline_12345", _("12345 hotline")
     ECO_12369 = "eco_12369", _("12369 environmental report")
-    LETTER = "letter", _("Letter (来信)")
-    VISIT = "visit", _("Visit (来访)")
+    LETTER = "letter", _("Letter")
+    VISIT = "visit", _("Visit")
     PHONE = "phone", _("Phone")
     WEB = "web", _("Web form")
     OPEN311 = "open311", _("Open311")
-    PROACTIVE = "proactive", _("Proactive (主动发现)")
+    PROACTIVE = "proactive", _("Proactive")
     MONITORING = "monitoring", _("Monitoring alert")
 
 
 class RequestType(models.TextChoices):
-    COMPLAINT = "complaint", _("Complaint (投诉)")
-    REPORT = "report", _("Report (举报)")
-    ENQUIRY = "enquiry", _("Enquiry (咨询)")
-    SUGGESTION = "suggestion", _("Suggestion (建议)")
-    HELP = "help", _("Request for help (求助)")
-    PRAISE = "praise", _("Praise (表扬)")
+    COMPLAINT = "complaint", _("Complaint")
+    REPORT = "report", _("Report")
+    ENQUIRY = "enquiry", _("Enquiry")
+    SUGGESTION = "suggestion", _("Suggestion")
+    HELP = "help", _("Request for help")
+    PRAISE = "praise", _("Praise")
 
 
 class Urgency(models.TextChoices):
@@ -157,7 +157,7 @@ class Case(models.Model):
                                       on_delete=models.PROTECT, related_name="handled_cases")
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="handled_cases")
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("leader (包案)"), null=True, blank=True,
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("leader in charge"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="led_cases")
     parent = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="merged_children")
@@ -181,7 +181,7 @@ class Case(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    reopen_count = models.PositiveSmallIntegerField(_("times reopened (重办)"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -360,9 +360,9 @@ class Reply(CaseRecord):
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied (满意)")
-    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied (基本满意)")
-    DISSATISFIED = "dissatisfied", _("Dissatisfied (不满意)")
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
 class VisitSource(models.TextChoices):
@@ -375,7 +375,7 @@ class ReturnVisit(CaseRecord):
 
     at = models.DateTimeField(_("at"))
     source = models.CharField(_("by"), max_length=10, choices=VisitSource.choices, default=VisitSource.HOTLINE)
-    valid = models.BooleanField(_("valid visit (有效回访)"), default=True)
+    valid = models.BooleanField(_("valid visit"), default=True)
     contacted = models.BooleanField(_("complainant was contacted"))
     solved = models.BooleanField(_("solved"))
     satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices)
@@ -398,7 +398,7 @@ class AppealReason(models.TextChoices):
     UNREASONABLE = "unreasonable", _("Unreasonable demand")
     DUPLICATE = "duplicate", _("Duplicate order")
     UNREACHABLE = "unreachable", _("Complainant unreachable")
-    COMPLIANT_BUT_DISTURBING = "compliant_but_disturbing", _("Meets the standard (达标扰民)")
+    COMPLIANT_BUT_DISTURBING = "compliant_but_disturbing", _("Meets the standard but still disturbs")
     OTHER = "other", _("Other")
 
 

@@ -5,10 +5,10 @@ The services enforce this table; the UI and the API only read it to offer the ac
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-
 from django.utils.translation import gettext_lazy as _
 
 from ecohotline.cases.models import CaseStatus
@@ -35,8 +35,8 @@ class Transition:
     outcomes: frozenset[str] = frozenset()
 
 
-def _t(action: str, label: str | Promise, from_statuses: frozenset[str], to_status: str | None, roles: set[str],
-       outcomes: set[str] | None = None) -> Transition:
+def _t(action: str, label: str | Promise, from_statuses: frozenset[str], to_status: str | None,
+       roles: Iterable[str], outcomes: Iterable[str] | None = None) -> Transition:
     return Transition(action, label, frozenset(from_statuses), to_status, frozenset(roles),
                       frozenset(outcomes or ()))
 
@@ -67,8 +67,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("reply", _("Reply"), WORKING, None, _HANDLERS, {S.IN_PROGRESS, S.REPLIED}),
         _t("record_return_visit", _("Record return visit"), frozenset({S.REPLIED}), None,
            {R.DISPATCHER, R.ADMIN}, {S.CLOSED, S.IN_PROGRESS, S.REPLIED}),
-        _t("supervise", _("Supervise (督办)"), OPEN | {S.REPLIED}, None, {R.LEADER, R.ADMIN}),
-        _t("remind", _("Remind (催办)"), frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RETURNED}), None,
+        _t("supervise", _("Supervise"), OPEN | {S.REPLIED}, None, {R.LEADER, R.ADMIN}),
+        _t("remind", _("Remind"), frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RETURNED}), None,
            {R.DISPATCHER, R.UNIT_HEAD, R.LEADER}),
         _t("pause_clock", _("Pause clock"), CLOCK, None, {R.DISPATCHER, R.UNIT_HEAD, R.LEADER}),
         _t("resume_clock", _("Resume clock"), CLOCK, None, {R.DISPATCHER, R.UNIT_HEAD, R.LEADER}),

@@ -31,7 +31,7 @@ class LanguageMiddleware:
         cookie = normalise_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
         language = asked or saved or cookie or settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         if asked:

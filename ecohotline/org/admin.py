@@ -26,7 +26,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["unit"]
     inlines = [RoleAssignmentInline]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("EcoHotline"), {"fields": ("display_name", "unit", "phone", "language")}),
     )
 

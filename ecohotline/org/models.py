@@ -15,8 +15,8 @@ class UnitKind(models.TextChoices):
     SQUAD = "squad", _("Squad")
     SECTION = "section", _("Section")
     DISTRICT = "district", _("District")
-    STREET = "street", _("Street (街道)")
-    TOWN = "town", _("Town (乡镇)")
+    STREET = "street", _("Street")
+    TOWN = "town", _("Town")
     DEPARTMENT = "department", _("Outside department")
 
 
@@ -62,10 +62,10 @@ class OrgUnit(models.Model):
 
 
 class Role(models.TextChoices):
-    DISPATCHER = "dispatcher", _("Dispatcher (派单员)")
-    HANDLER = "handler", _("Handler (承办人)")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    HANDLER = "handler", _("Handler")
     UNIT_HEAD = "unit_head", _("Unit head")
-    LEADER = "leader", _("Leader (局领导)")
+    LEADER = "leader", _("Leader")
     ANALYST = "analyst", _("Analyst")
     STREET_LIAISON = "street_liaison", _("Street liaison")
     ADMIN = "admin", _("Administrator")
@@ -81,7 +81,7 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -126,8 +126,8 @@ class LeaderArea(models.Model):
     )
 
     class Meta:
-        verbose_name = _("leader's area (包片)")
-        verbose_name_plural = _("leaders' areas (包片)")
+        verbose_name = _("leader's area")
+        verbose_name_plural = _("leaders' areas")
 
     def __str__(self) -> str:
         return self.name

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from ecohotline.cases import access
 from ecohotline.cases.deadlines import deadline_state
 from ecohotline.cases.filters import CaseFilter
-from ecohotline.cases.models import Case
 from ecohotline.cases.services import allowed_actions
 from ecohotline.cases.workflow import TRANSITIONS
 from ecohotline.core.middleware import normalise_language
@@ -65,5 +64,5 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     if request.user.is_authenticated:
-        set_language_preference(user=request.user, language=language)  # type: ignore[arg-type]
+        set_language_preference(user=request.user, language=language)
     return response
