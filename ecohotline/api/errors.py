@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,7 +22,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["errors"] = {field: [exc.detail]}
         body.update(extra)
         return Response(body, status=exc.http_status)
-    if isinstance(exc, ObjectDoesNotExist):
+    if isinstance(exc, ObjectDoesNotExist | Http404):
+        # get_object_or_404 raises Http404, which DRF turns into a body without our `code`.
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from ecohotline.cases.models import Case, CaseStatus, Channel
 from ecohotline.cases.deadlines import overdue_q
+from ecohotline.cases.models import Case, CaseStatus, Channel
 from ecohotline.org.models import OrgUnit, UnitKind
 
 

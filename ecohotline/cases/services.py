@@ -87,7 +87,7 @@ def allowed_actions(actor: User, case: Case) -> list[str]:
 
 def _begin(actor: User, case: Case, action: str, version: int | None) -> Case:
     """Lock the case row, check the client's version, and authorise the action."""
-    locked = Case.objects.select_for_update().select_related("handling_unit", "street").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("handling_unit", "street").get(pk=case.pk)
     if version is not None and locked.version != version:
         raise StaleVersion(
             _("The case was changed by someone else; reload it and try again."), current_version=locked.version
