@@ -33,7 +33,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> Any:
-        base = Case.objects.select_related("street", "handling_unit").order_by("-received_at", "-pk")
+        base = Case.objects.select_related("street", "handling_unit", "policy").order_by("-received_at", "-pk")
         return visible_cases(self.request.user, base)  # type: ignore[arg-type]
 
     def list(self, request: Request) -> Response:
@@ -62,13 +62,15 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         description="Take one lifecycle action. The body depends on the action (see the desk's forms); "
         "400 with field errors, 403 when the role may not, 409 transition_not_allowed or stale_version.",
     )
-    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[^/.]+)")
     def act(self, request: Request, pk: str, action_name: str) -> Response:
         spec = ACTION_SPECS.get(action_name)
         case = get_object_or_404(self.get_queryset(), pk=pk)
         if spec is None:
             return Response({"code": "unknown_action", "detail": f"Unknown action: {action_name}"},
                             status=status.HTTP_404_NOT_FOUND)
+        # Role and status first: a caller who may not act learns that (403/409), not what the input lacks.
+        services.authorise(request.user, case, action_name)  # type: ignore[arg-type]
         payload = spec.serializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)

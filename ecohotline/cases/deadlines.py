@@ -10,7 +10,7 @@ from enum import StrEnum
 from django.db.models import Q
 
 from ecohotline.cases.models import OPEN_STATUSES, Case, DeadlineKind, DeadlinePolicy
-from ecohotline.core.workdays import DueTime, add_limit
+from ecohotline.core.workdays import DueTime, LimitUnit, add_limit
 
 # (deadline kind, the case field holding the due time, the field recording that it was met)
 DEADLINE_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -85,15 +85,20 @@ def compute_due_times(
 
 
 def pending_deadlines(case: Case) -> list[tuple[str, dt.datetime]]:
-    """The deadlines of an open case not met yet, nearest first."""
+    """The deadlines of an open case not met yet, nearest first.
+
+    Two pending deadlines at the same moment (a reply limit that falls back to the completion limit, or an
+    urgent order's contact and reply both due in 2 hours) are one deadline for the people concerned: the
+    later step of the two stands for both.
+    """
     if case.status not in OPEN_STATUSES:
         return []
-    pending = []
+    by_time: dict[dt.datetime, str] = {}
     for kind, due_field, met_field in DEADLINE_FIELDS:
         due = getattr(case, due_field)
         if due is not None and getattr(case, met_field) is None:
-            pending.append((kind, due))
-    return sorted(pending, key=lambda item: item[1])
+            by_time[due] = kind  # DEADLINE_FIELDS runs from the earliest step to the latest
+    return sorted(((kind, due) for due, kind in by_time.items()), key=lambda item: item[1])
 
 
 def next_due_at(case: Case) -> dt.datetime | None:
@@ -104,9 +109,36 @@ def next_due_at(case: Case) -> dt.datetime | None:
     return pending[0][1] if pending else None
 
 
-def due_soon_threshold(case: Case, due: dt.datetime) -> dt.timedelta:
-    window = due - case.received_at
-    return min(DUE_SOON_CAP, max(window * DUE_SOON_SHARE, dt.timedelta(0)))
+_LIMIT_FIELDS = {
+    DeadlineKind.ACCEPT: ("accept_limit", "accept_unit"),
+    DeadlineKind.CONTACT: ("contact_limit", "contact_unit"),
+    DeadlineKind.REPLY: ("reply_limit", "reply_unit"),
+    DeadlineKind.COMPLETION: ("completion_limit", "completion_unit"),
+}
+
+
+def _limit_length(policy: DeadlinePolicy | None, deadline: str) -> dt.timedelta | None:
+    """How long the policy gives for a step (a day counts 24 hours), if it sets a limit for it."""
+    if policy is None:
+        return None
+    amount_field, unit_field = _LIMIT_FIELDS[DeadlineKind(deadline)]
+    amount = getattr(policy, amount_field)
+    if amount is None and deadline == DeadlineKind.REPLY:
+        return _limit_length(policy, DeadlineKind.COMPLETION)
+    if amount is None:
+        return None
+    hours = amount if getattr(policy, unit_field) == LimitUnit.HOURS else amount * 24
+    return dt.timedelta(hours=hours)
+
+
+def due_soon_threshold(case: Case, deadline: str) -> dt.timedelta:
+    """How long before a deadline it counts as due soon: a quarter of the time the policy gives for the
+    step, at most 24 hours (so a 2-hour urgent reply is due soon in its last 30 minutes, whether the case is
+    new or reopened)."""
+    length = _limit_length(case.policy, deadline)
+    if length is None:
+        return DUE_SOON_CAP
+    return min(DUE_SOON_CAP, length * DUE_SOON_SHARE)
 
 
 @dataclass(frozen=True)
@@ -131,7 +163,7 @@ def deadline_state(case: Case, now: dt.datetime) -> DeadlineState | None:
     left = due - reference
     if left < dt.timedelta(0):
         level = DeadlineLevel.OVERDUE
-    elif left <= due_soon_threshold(case, due):
+    elif left <= due_soon_threshold(case, kind):
         level = DeadlineLevel.DUE_SOON
     else:
         level = DeadlineLevel.ON_TRACK

@@ -46,7 +46,7 @@ from ecohotline.cases.models import (
 from ecohotline.cases.workflow import TRANSITIONS, Transition
 from ecohotline.core.selectors import workday_overrides
 from ecohotline.notify.services import notify_users
-from ecohotline.org.models import OrgUnit, Role, User
+from ecohotline.org.models import OrgUnit, Role, UnitKind, User
 from ecohotline.org.selectors import leader_for_street, unit_heads_of
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
@@ -88,11 +88,11 @@ def allowed_actions(actor: User, case: Case) -> list[str]:
 def _begin(actor: User, case: Case, action: str, version: int | None) -> Case:
     """Lock the case row, check the client's version, and authorise the action."""
     locked = Case.objects.select_for_update(of=("self",)).select_related("handling_unit", "street").get(pk=case.pk)
+    authorise(actor, locked, action)
     if version is not None and locked.version != version:
         raise StaleVersion(
             _("The case was changed by someone else; reload it and try again."), current_version=locked.version
         )
-    authorise(actor, locked, action)
     return locked
 
 
@@ -125,13 +125,20 @@ def _notify_after_commit(recipients: Iterable[User], kind: str, case: Case, **pa
     )
 
 
+def _dispatchers() -> list[User]:
+    return list(User.objects.filter(is_active=True, role_assignments__role=Role.DISPATCHER))
+
+
 def _handling_people(case: Case) -> list[User]:
-    """Who is told about work on a case: its handler, or else the heads of its handling unit."""
+    """Who must move next on a case: the dispatchers while it waits to be (re)dispatched, else its handler,
+    else the heads of its handling unit."""
+    if case.status in (CaseStatus.NEW, CaseStatus.RETURNED):
+        return _dispatchers()
     if case.handler_id and case.handler:
         return [case.handler]
     if case.handling_unit:
         return list(unit_heads_of(case.handling_unit))
-    return list(User.objects.filter(is_active=True, role_assignments__role=Role.DISPATCHER))
+    return _dispatchers()
 
 
 # --- intake ------------------------------------------------------------------------------------------
@@ -172,6 +179,8 @@ def create_case(
         raise ActionForbidden(_("Only dispatchers may register cases."))
     if channel not in Channel.values:
         raise RuleViolation("invalid_channel", _("Unknown channel."), field="channel")
+    if timezone.is_naive(received_at):
+        raise RuleViolation("naive_datetime", _("The time of receipt must carry a time zone."), field="received_at")
     if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
         raise RuleViolation("duplicate_order", _("An order with this number is already registered."),
                             field="external_id")
@@ -203,6 +212,22 @@ def create_case(
 # --- lifecycle -----------------------------------------------------------------------------------------
 
 
+HANDLING_UNIT_KINDS = frozenset({UnitKind.BUREAU, UnitKind.BRIGADE, UnitKind.SQUAD, UnitKind.SECTION})
+
+
+def _check_handling_unit(unit: OrgUnit) -> None:
+    """Cases are handled inside the bureau; streets and outside departments are called in (吹哨报到)."""
+    if unit.kind not in HANDLING_UNIT_KINDS or not unit.is_active:
+        raise RuleViolation("not_a_handling_unit",
+                            _("Cases go to a unit of the bureau; call streets and departments in instead."),
+                            field="unit")
+
+
+def _check_leader(leader: User | None) -> None:
+    if leader is not None and not leader.has_role(Role.LEADER):
+        raise RuleViolation("not_a_leader", _("The person in charge must be a leader."), field="leader")
+
+
 def _check_handler(handler: User | None, unit: OrgUnit) -> None:
     if handler is not None and not (handler.unit and handler.unit.path.startswith(unit.path)):
         raise RuleViolation("handler_not_in_unit", _("The handler does not belong to that unit."), field="handler")
@@ -213,7 +238,9 @@ def dispatch_case(*, actor: User, case: Case, unit: OrgUnit, handler: User | Non
                   leader: User | None = None, note: str = "", version: int | None = None) -> Case:
     """派单: send the case to a handling unit (and optionally a handler and a leader)."""
     case = _begin(actor, case, "dispatch", version)
+    _check_handling_unit(unit)
     _check_handler(handler, unit)
+    _check_leader(leader)
     from_status = case.status
     case.status = CaseStatus.DISPATCHED
     case.handling_unit = unit
@@ -254,8 +281,7 @@ def return_order(*, actor: User, case: Case, reason: str, version: int | None = 
     case.handler = None
     _finish(case, actor=actor, action="return_order", from_status=from_status, fields=["status", "handler"],
             payload={"reason": reason, "unit": case.handling_unit_id})
-    _notify_after_commit(User.objects.filter(is_active=True, role_assignments__role=Role.DISPATCHER),
-                         "case_returned", case, reason=reason)
+    _notify_after_commit(_dispatchers(), "case_returned", case, reason=reason)
     return case
 
 
@@ -271,6 +297,7 @@ def reassign_case(*, actor: User, case: Case, unit: OrgUnit | None = None, handl
         # A unit head reassigns only within their own unit.
         if not (actor.unit and target.path.startswith(actor.unit.path)):
             raise ActionForbidden(_("You may reassign only within your unit."))
+    _check_handling_unit(target)
     _check_handler(handler, target)
     from_status = case.status
     fields = ["handler"]
@@ -540,7 +567,10 @@ def record_return_visit(*, actor: User, case: Case, contacted: bool, solved: boo
 
 
 def _superior_people(case: Case) -> list[User]:
-    people = list(unit_heads_of(case.handling_unit)) if case.handling_unit else []
+    """Who answers for the case above the people working on it: the heads of the handling unit (while the
+    unit has the case) and the leader in charge."""
+    has_unit = case.handling_unit is not None and case.status not in (CaseStatus.NEW, CaseStatus.RETURNED)
+    people = list(unit_heads_of(case.handling_unit)) if has_unit and case.handling_unit else []
     if case.leader:
         people.append(case.leader)
     return people
@@ -578,7 +608,12 @@ def pause_clock(*, actor: User, case: Case, reason: str, version: int | None = N
         raise RuleViolation("already_paused", _("The clock is already paused."))
     if not reason.strip():
         raise RuleViolation("reason_required", _("Give the reason for pausing."), field="reason")
-    case.paused_at = timezone.now()
+    now = timezone.now()
+    if case.next_due_at is not None and case.next_due_at < now:
+        # Stopping the clock is for waiting on others (a lab result, a joint inspection), not for hiding a
+        # deadline already missed.
+        raise RuleViolation("already_overdue", _("The clock cannot be paused after a deadline has passed."))
+    case.paused_at = now
     return _finish(case, actor=actor, action="pause_clock", from_status=case.status, fields=["paused_at"],
                    payload={"reason": reason})
 
@@ -653,7 +688,7 @@ def send_deadline_alerts(now: dt.datetime | None = None) -> int:
     horizon = now + deadlines.DUE_SOON_CAP
     candidates = (
         Case.objects.filter(status__in=OPEN_STATUSES, next_due_at__isnull=False, next_due_at__lte=horizon)
-        .select_related("handling_unit", "handler", "leader")
+        .select_related("handling_unit", "handler", "leader", "policy")
         .order_by("next_due_at")
     )
     sent = 0
@@ -664,25 +699,31 @@ def send_deadline_alerts(now: dt.datetime | None = None) -> int:
         for deadline_kind, due in deadlines.pending_deadlines(case):
             if due < now:
                 kind = AlertKind.ESCALATION
-            elif due - now <= deadlines.due_soon_threshold(case, due):
+            elif due - now <= deadlines.due_soon_threshold(case, deadline_kind):
                 kind = AlertKind.REMINDER
             else:
                 continue
             if (deadline_kind, kind, due) in done:
                 continue
-            sent += _send_alert(case, deadline_kind, kind, due)
+            sent += _send_alert(case, deadline_kind, kind, due, now)
     return sent
 
 
-def _send_alert(case: Case, deadline_kind: str, kind: str, due: dt.datetime) -> int:
+def _send_alert(case: Case, deadline_kind: str, kind: str, due: dt.datetime, now: dt.datetime | None = None) -> int:
+    """Write one alert with its notifications and timeline entry, if the deadline is still pending."""
     try:
         with transaction.atomic():
-            DeadlineAlert.objects.create(case=case, deadline=deadline_kind, kind=kind, due_at=due)
-            notify_users(recipients=_alert_recipients(case, kind), kind=f"deadline_{kind}", case_id=case.pk,
-                         reference=case.reference, deadline=deadline_kind, due_at=due.isoformat())
-            _record(case, actor=None, action=f"deadline_{kind}", from_status=case.status,
-                    payload={"deadline": deadline_kind, "due_at": due})
+            current = Case.objects.select_for_update(of=("self",)).select_related(
+                "handling_unit", "handler", "leader", "policy"
+            ).get(pk=case.pk)
+            # The case may have moved on since the candidates were read (closed, paused, deadline met).
+            if current.paused_at is not None or (deadline_kind, due) not in deadlines.pending_deadlines(current):
+                return 0
+            DeadlineAlert.objects.create(case=current, deadline=deadline_kind, kind=kind, due_at=due)
+            notify_users(recipients=_alert_recipients(current, kind), kind=f"deadline_{kind}", case_id=current.pk,
+                         reference=current.reference, deadline=deadline_kind, due_at=due.isoformat())
+            _record(current, actor=None, action=f"deadline_{kind}", from_status=current.status,
+                    payload={"deadline": deadline_kind, "due_at": due}, at=now)
     except IntegrityError:
         return 0  # another worker sent it first
     return 1
-

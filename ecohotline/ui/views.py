@@ -22,7 +22,7 @@ from ecohotline.org.services import set_language_preference
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    base = access.visible_cases(request.user).select_related("street", "handling_unit")  # type: ignore[arg-type]
+    base = access.visible_cases(request.user).select_related("street", "handling_unit", "policy")  # type: ignore[arg-type]
     case_filter = CaseFilter(request.GET, queryset=base.order_by("-received_at", "-pk"), request=request)
     page = Paginator(case_filter.qs, 50).get_page(request.GET.get("page"))
     now = timezone.now()

@@ -354,8 +354,25 @@ def test_merge_through_the_api(org: Any) -> None:
     response = client_for(org.dispatcher).post(act(duplicate, "merge_into"), {"into": parent.pk}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "merged" and response.json()["parent"] == parent.pk
-    response = client_for(org.dispatcher).post(act(duplicate, "merge_into"), {"into": 999999}, format="json")
+    response = client_for(org.dispatcher).post(act(duplicate, "merge_into"), {"into": parent.pk}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "transition_not_allowed"
+    another = make_case(street=org.street)
+    response = client_for(org.dispatcher).post(act(another, "merge_into"), {"into": 999999}, format="json")
     assert response.status_code == 404
+
+
+def test_a_role_that_may_not_act_gets_403_even_with_bad_input(org: Any) -> None:
+    case = squad_case(org)
+    response = client_for(org.analyst).post(act(case, "reply"), {"final": "not a boolean"}, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    response = client_for(org.handler).post(act(case, "decide_extension"), {}, format="json")
+    assert response.status_code == 403
+
+
+def test_an_action_name_in_capitals_is_a_json_404(org: Any) -> None:
+    case = squad_case(org)
+    response = client_for(org.dispatcher).post(act(case, "Dispatch"), {}, format="json")
+    assert response.status_code == 404 and response.json()["code"] == "unknown_action"
 
 
 def test_reassign_and_return_through_the_api(org: Any) -> None:
@@ -389,8 +406,9 @@ def test_reassign_and_return_through_the_api(org: Any) -> None:
 def test_bad_input_is_a_400_with_field_errors(org: Any, action: str, data: dict[str, Any],
                                               fields: set[str]) -> None:
     case = squad_case(org)
-    response = client_for(org.handler if action != "merge_into" else org.dispatcher).post(
-        act(case, action), data, format="json")
+    actor = {"merge_into": org.dispatcher, "decide_extension": org.leader, "decide_appeal": org.leader}.get(
+        action, org.handler)
+    response = client_for(actor).post(act(case, action), data, format="json")
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["code"] == "invalid"

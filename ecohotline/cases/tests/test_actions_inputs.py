@@ -449,3 +449,52 @@ def test_events_cannot_be_changed_or_deleted(org: Any) -> None:
         CaseEvent.objects.bulk_update([event], ["payload"])
     assert CaseEvent.objects.get(pk=event.pk).payload == {"text": "备注"}
     assert actions_of(case) == ["created", "add_note"]
+
+
+# --- where cases may go, who may be in charge, and what a clock may do ---------------------------------------
+
+
+@pytest.mark.parametrize("target", ["street", "department"])
+def test_dispatch_goes_to_a_unit_of_the_bureau_only(org: Any, target: str) -> None:
+    case = make_case(street=org.street)
+    with pytest.raises(RuleViolation) as error:
+        services.dispatch_case(actor=org.dispatcher, case=case, unit=getattr(org, target))
+    assert error.value.code == "not_a_handling_unit"
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NEW and case.version == 1
+
+
+def test_reassign_to_a_street_is_refused(org: Any) -> None:
+    case = hotline_case(org, CaseStatus.DISPATCHED)
+    with pytest.raises(RuleViolation) as error:
+        services.reassign_case(actor=org.dispatcher, case=case, unit=org.street)
+    assert error.value.code == "not_a_handling_unit"
+
+
+def test_the_leader_in_charge_must_be_a_leader(org: Any) -> None:
+    case = make_case(street=org.street)
+    with pytest.raises(RuleViolation) as error:
+        services.dispatch_case(actor=org.dispatcher, case=case, unit=org.squad, leader=org.analyst)
+    assert error.value.code == "not_a_leader"
+    case = services.dispatch_case(actor=org.dispatcher, case=case, unit=org.squad, leader=org.other_leader)
+    assert case.leader == org.other_leader
+
+
+def test_a_clock_past_its_deadline_cannot_be_paused(org: Any, time_machine: Any) -> None:
+    time_machine.move_to(beijing(2026, 5, 4, 9, 30), tick=False)
+    case = make_case(street=org.street, channel="eco_12369")  # the 12369 policy allows pausing
+    case = force_status(case, CaseStatus.IN_PROGRESS, handling_unit=org.squad)
+    time_machine.move_to(beijing(2026, 8, 1, 9, 0), tick=False)  # 60 days have passed
+    with pytest.raises(RuleViolation) as error:
+        services.pause_clock(actor=org.unit_head, case=case, reason="等待检测")
+    assert error.value.code == "already_overdue"
+    case.refresh_from_db()
+    assert case.paused_at is None
+
+
+def test_a_time_of_receipt_without_time_zone_is_refused(org: Any) -> None:
+    with pytest.raises(RuleViolation) as error:
+        services.create_case(actor=org.dispatcher, channel="hotline_12345", received_at=dt.datetime(2026, 5, 4, 9),
+                             description="噪声扰民")
+    assert error.value.code == "naive_datetime"
+    assert not Case.objects.exists()

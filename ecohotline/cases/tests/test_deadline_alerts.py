@@ -112,22 +112,22 @@ def test_reminder_then_escalation_each_exactly_once(org, clock):
 def test_each_deadline_of_a_case_gets_its_own_alerts(org, clock):
     case = dispatched_case(org)
     at(clock, COMPLETION_DUE - dt.timedelta(hours=24))
-    # The contact deadline is long past (escalation); reply and completion are due soon (reminders).
-    assert send_deadline_alerts() == 3
+    # The contact deadline is long past (escalation); completion is due soon (reminder). The reply
+    # deadline falls back to the completion limit and coincides with it: one deadline, one reminder.
+    assert send_deadline_alerts() == 2
     assert alerts(case) == {
         ("contact", AlertKind.ESCALATION, CONTACT_DUE),
-        ("reply", AlertKind.REMINDER, COMPLETION_DUE),
         ("completion", AlertKind.REMINDER, COMPLETION_DUE),
     }
     # A contact reminder is never sent late, once the deadline has passed.
     assert received("reminder", "contact") == Counter()
     assert send_deadline_alerts() == 0
     at(clock, COMPLETION_DUE + dt.timedelta(minutes=1))
-    assert send_deadline_alerts() == 2
+    assert send_deadline_alerts() == 1
     assert received("escalation", "completion") == Counter({"handler": 1, "unit_head": 1, "leader": 1})
-    assert received("escalation", "reply") == Counter({"handler": 1, "unit_head": 1, "leader": 1})
+    assert received("escalation", "reply") == Counter()
     assert send_deadline_alerts() == 0
-    assert DeadlineAlert.objects.filter(case=case).count() == 5
+    assert DeadlineAlert.objects.filter(case=case).count() == 3
 
 
 def test_without_a_handler_the_unit_heads_are_reminded(org, clock):
@@ -184,9 +184,9 @@ def test_extension_makes_a_new_deadline_with_its_own_alerts(org, clock):
     case = dispatched_case(org, accept=True, channel=Channel.ECO_12369)
     due = bj(2026, 7, 5, 23, 59, 59)
     at(clock, bj(2026, 7, 5, 10, 0))
-    assert send_deadline_alerts() == 2  # reply and completion reminders
+    assert send_deadline_alerts() == 1  # one reminder: reply and completion coincide
     at(clock, bj(2026, 7, 6, 8, 0))
-    assert send_deadline_alerts() == 2  # ... and escalations
+    assert send_deadline_alerts() == 1  # ... and one escalation
     assert send_deadline_alerts() == 0
 
     extension = services.request_extension(actor=org.handler, case=case, days=10, reason="需补充监测")
@@ -197,14 +197,13 @@ def test_extension_makes_a_new_deadline_with_its_own_alerts(org, clock):
     assert send_deadline_alerts() == 0  # ten days ahead: nothing to say yet
 
     at(clock, bj(2026, 7, 15, 9, 0))
-    assert send_deadline_alerts() == 2
+    assert send_deadline_alerts() == 1
     assert send_deadline_alerts() == 0
     at(clock, bj(2026, 7, 16, 9, 0))
-    assert send_deadline_alerts() == 2
+    assert send_deadline_alerts() == 1
     assert send_deadline_alerts() == 0
     assert alerts(case) == {
-        (deadline, kind, when)
-        for deadline in ("reply", "completion")
+        ("completion", kind, when)
         for kind in (AlertKind.REMINDER, AlertKind.ESCALATION)
         for when in (due, new_due)
     }
@@ -258,3 +257,42 @@ def test_run_with_a_stale_view_of_the_alerts_does_not_double_send(org, clock, mo
     assert attempts == [0]  # it did try, and the database refused the duplicate
     assert received("escalation", "contact", case) == Counter({"handler": 1, "unit_head": 1, "leader": 1})
     assert CaseEvent.objects.filter(case=case, action="deadline_escalation").count() == 1
+
+
+# --- who moves next, reopened windows, and the re-check at send time ----------------------------------------
+
+
+def test_a_returned_order_alerts_the_dispatchers_not_the_unit_that_returned_it(org, clock):
+    case = dispatched_case(org)
+    services.return_order(actor=org.handler, case=case, reason="不属于我队辖区")
+    at(clock, CONTACT_DUE + dt.timedelta(hours=1))
+    assert send_deadline_alerts() == 1
+    assert received("escalation", "contact", case) == Counter({"dispatcher": 1, "leader": 1})
+
+
+def test_a_reopened_urgent_reply_is_due_soon_only_in_its_last_half_hour(org, clock):
+    from ecohotline.cases.deadlines import DeadlineLevel, deadline_state
+    from ecohotline.cases.models import Satisfaction, Urgency
+
+    case = dispatched_case(org, accept=True, urgency=Urgency.URGENT)
+    services.record_contact(actor=org.handler, case=case, reached=True)
+    services.reply_to_complainant(actor=org.handler, case=case, text="已处理")
+    at(clock, bj(2026, 5, 20, 10, 0))
+    services.record_return_visit(actor=org.dispatcher, case=case, contacted=True, solved=False,
+                                 satisfaction=Satisfaction.DISSATISFIED)
+    case.refresh_from_db()
+    assert case.reply_due_at == bj(2026, 5, 20, 12, 0)  # 2 hours from the visit
+    assert send_deadline_alerts() == 0  # not "due soon" right after reopening
+    assert deadline_state(case, bj(2026, 5, 20, 11, 29)).level == DeadlineLevel.ON_TRACK
+    assert deadline_state(case, bj(2026, 5, 20, 11, 31)).level == DeadlineLevel.DUE_SOON
+    at(clock, bj(2026, 5, 20, 11, 31))
+    assert send_deadline_alerts() == 1
+    assert alerts(case) >= {("reply", AlertKind.REMINDER, bj(2026, 5, 20, 12, 0))}
+
+
+def test_an_alert_is_not_sent_for_a_case_that_moved_on_since_it_was_read(org, clock):
+    case = dispatched_case(org, accept=True)
+    at(clock, CONTACT_DUE + dt.timedelta(hours=1))
+    services.record_contact(actor=org.handler, case=case, reached=True)  # met after the candidates were read
+    assert _send_alert(case, "contact", AlertKind.ESCALATION, CONTACT_DUE) == 0
+    assert alerts(case) == set() and not Notification.objects.filter(case_id=case.pk).exists()

@@ -123,7 +123,8 @@ def test_12345_normal(clock):
     assert case.reply_due_at == case.due_at  # no reply limit: the completion limit
     assert case.next_due_at == case.contact_due_at
     assert not case.deadline_provisional
-    assert [kind for kind, _due in pending_deadlines(case)] == ["contact", "reply", "completion"]
+    # The reply deadline coincides with the completion deadline: one deadline, the completion.
+    assert [kind for kind, _due in pending_deadlines(case)] == ["contact", "completion"]
 
 
 def test_12345_complex(clock):
@@ -257,7 +258,8 @@ def test_pause_stops_the_clock_and_resume_shifts_the_pending_deadlines(org, cloc
     assert case.paused_at == bj(2026, 6, 1, 10, 0)
     assert case.next_due_at is None and next_due_at(case) is None
     frozen = deadline_state(case, bj(2026, 6, 1, 10, 0))
-    assert frozen.paused and frozen.deadline == "reply"
+    # The reply limit falls back to the completion limit: one deadline, shown as the completion.
+    assert frozen.paused and frozen.deadline == "completion"
 
     # Long after the due time the paused case still shows the time left at the pause, and is not overdue.
     later = bj(2026, 7, 20, 10, 0)
@@ -350,7 +352,7 @@ def test_met_deadline_gives_way_to_the_next_one(org, clock):
     case.refresh_from_db()
     assert case.next_due_at == eod(2026, 5, 13)
     state = deadline_state(case, bj(2026, 5, 8, 9, 30))
-    assert state.deadline == "reply" and state.level == DeadlineLevel.ON_TRACK
+    assert state.deadline == "completion" and state.level == DeadlineLevel.ON_TRACK
     # Once the case is closed nothing is pending any more.
     force_status(case, CaseStatus.CLOSED)
     assert deadline_state(case, bj(2026, 6, 1)) is None and pending_deadlines(case) == []
