@@ -76,8 +76,9 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
         state = deadline_state(case, timezone.now())
         if state is None:
             return None
-        return {"deadline": state.deadline, "due_at": state.due_at, "seconds_left": int(state.time_left.total_seconds()),
-                "level": state.level.value, "paused": state.paused}
+        return {"deadline": state.deadline, "due_at": state.due_at,
+                "seconds_left": int(state.time_left.total_seconds()), "level": state.level.value,
+                "paused": state.paused}
 
 
 class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):

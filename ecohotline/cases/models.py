@@ -262,6 +262,9 @@ class CaseRecord(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk} · {self.case_id}"
+
 
 class ContactChannel(models.TextChoices):
     PHONE = "phone", _("Phone")
@@ -460,6 +463,9 @@ class JointReply(models.Model):
         verbose_name = _("joint handling reply")
         verbose_name_plural = _("joint handling replies")
 
+    def __str__(self) -> str:
+        return f"{self.joint_id} · {self.unit_id}"
+
 
 class DeadlineKind(models.TextChoices):
     ACCEPT = "accept", _("Accept")
@@ -488,3 +494,6 @@ class DeadlineAlert(models.Model):
         ]
         verbose_name = _("deadline alert")
         verbose_name_plural = _("deadline alerts")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.deadline} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"

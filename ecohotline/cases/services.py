@@ -293,10 +293,9 @@ def reassign_case(*, actor: User, case: Case, unit: OrgUnit | None = None, handl
     target = unit or case.handling_unit
     if target is None:
         raise RuleViolation("unit_required", _("Choose a unit."), field="unit")
-    if not actor.has_role(Role.DISPATCHER, Role.ADMIN):
-        # A unit head reassigns only within their own unit.
-        if not (actor.unit and target.path.startswith(actor.unit.path)):
-            raise ActionForbidden(_("You may reassign only within your unit."))
+    # A unit head reassigns only within their own unit.
+    if not actor.has_role(Role.DISPATCHER, Role.ADMIN) and not (actor.unit and target.path.startswith(actor.unit.path)):
+        raise ActionForbidden(_("You may reassign only within your unit."))
     _check_handling_unit(target)
     _check_handler(handler, target)
     from_status = case.status
