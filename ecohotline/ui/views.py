@@ -14,9 +14,12 @@ from django.views.decorators.http import require_POST
 from ecohotline.cases import access
 from ecohotline.cases.deadlines import deadline_state
 from ecohotline.cases.filters import CaseFilter
+from ecohotline.cases.models import CaseStatus
+from ecohotline.cases.selectors import category_labels
 from ecohotline.cases.services import allowed_actions
 from ecohotline.cases.workflow import TRANSITIONS
 from ecohotline.core.middleware import normalise_language
+from ecohotline.org.models import PLACE_KINDS, OrgUnit
 from ecohotline.org.services import set_language_preference
 
 
@@ -31,6 +34,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "ui/case_list.html", {
         "filter": case_filter, "page": page, "rows": rows, "query": query.urlencode(),
+        "filters": {"q": request.GET.get("q", ""), "status": request.GET.getlist("status"),
+                    "street": request.GET.get("street", ""), "category": request.GET.get("category", ""),
+                    "overdue": request.GET.get("overdue", "")},
+        "statuses": CaseStatus.choices,
+        "streets": OrgUnit.objects.filter(kind__in=PLACE_KINDS, is_active=True).order_by("name"),
+        "category_codes": list(category_labels()),
     })
 
 

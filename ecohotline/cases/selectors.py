@@ -1,0 +1,49 @@
+"""Reads of cases that are more than one line."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from ecohotline.cases.models import CaseStatus, Category
+from ecohotline.cases.workflow import TRANSITIONS
+
+CATEGORY_CACHE_KEY = "cases:category-labels"
+
+# Timeline entries that are not actions of the transition table.
+EVENT_LABELS: dict[str, str | Promise] = {
+    "created": _("Registered"),
+    "merge_received": _("Duplicate merged in"),
+    "deadline_reminder": _("Deadline reminder sent"),
+    "deadline_escalation": _("Overdue: escalated"),
+    **{action: transition.label for action, transition in TRANSITIONS.items()},
+}
+
+
+def category_labels() -> dict[str, tuple[str, str]]:
+    """{code: (Chinese name, English name)} of every category, cached for a minute."""
+    labels: dict[str, tuple[str, str]] | None = cache.get(CATEGORY_CACHE_KEY)
+    if labels is None:
+        labels = {code: (zh, en) for code, zh, en in Category.objects.values_list("code", "name_zh", "name_en")}
+        cache.set(CATEGORY_CACHE_KEY, labels, 60)
+    return labels
+
+
+def category_label(code: str) -> str:
+    """The name of a category code in the active language (the code itself if unknown)."""
+    if not code:
+        return ""
+    names = category_labels().get(code)
+    if names is None:
+        return code
+    return names[0] if (get_language() or "zh-hans").startswith("zh") else names[1]
+
+
+def event_label(action: str) -> str:
+    return str(EVENT_LABELS.get(action, action))
+
+
+def status_label(status: str) -> str:
+    return str(dict(CaseStatus.choices).get(status, status)) if status else ""

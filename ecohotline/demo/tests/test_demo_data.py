@@ -1,0 +1,394 @@
+"""The demo district generator: organisation, determinism, lifecycle consistency, deadlines, seasonality.
+
+One district of 2,000 cases is generated once for the module (inside a transaction rolled back at the end);
+the tests that need their own data generate a few hundred cases and roll them back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Model
+from django.test import override_settings
+
+from ecohotline.cases import deadlines
+from ecohotline.cases.models import (
+    OPEN_STATUSES,
+    Appeal,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ContactAttempt,
+    DeadlinePolicy,
+    Extension,
+    Inspection,
+    JointHandling,
+    JointReply,
+    Measurement,
+    Rectification,
+    Reply,
+    ReturnVisit,
+)
+from ecohotline.cases.workflow import TRANSITIONS
+from ecohotline.core.selectors import workday_overrides
+from ecohotline.core.workdays import BEIJING
+from ecohotline.demo.generator import cutoff_for, generate_cases
+from ecohotline.demo.organisation import build_organisation
+from ecohotline.demo.people import DEMO_LOGINS, DEMO_PASSWORD, STAFF
+from ecohotline.demo.places import PLACES
+from ecohotline.org.models import LeaderArea, OrgUnit, Role, RoleAssignment, UnitKind, User
+
+END = dt.date(2026, 11, 22)
+CUTOFF = cutoff_for(END)
+
+
+def fast_hasher() -> override_settings:
+    """Demo accounts hashed with MD5 in tests: the real hasher is slow on purpose."""
+    return override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+
+
+RECORD_MODELS: tuple[type[Model], ...] = (ContactAttempt, Inspection, Measurement, Rectification, Reply,
+                                          ReturnVisit, Appeal, Extension, JointHandling, JointReply)
+# payload keys holding primary keys, and what they point at
+PAYLOAD_REFS: dict[str, type[Model]] = {
+    "attempt": ContactAttempt, "inspection": Inspection, "measurement": Measurement,
+    "rectification": Rectification, "reply": Reply, "visit": ReturnVisit, "appeal": Appeal,
+    "extension": Extension, "joint": JointHandling, "into": Case, "child": Case, "unit": OrgUnit,
+    "units": OrgUnit, "handler": User, "leader": User, "policy": DeadlinePolicy,
+}
+
+
+@pytest.fixture(scope="module")
+def district(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """2,000 cases ending on END, kept for the whole module and rolled back after it."""
+    with django_db_blocker.unblock(), fast_hasher(), transaction.atomic():
+        build_organisation()
+        result = generate_cases(count=2000, seed=7, end=END)
+        yield {"result": result}
+        transaction.set_rollback(True)
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+class _Keys:
+    """Stable stand-ins for primary keys: codes, usernames, names, or the row's rank in its table."""
+
+    def __init__(self) -> None:
+        self.units = dict(OrgUnit.objects.values_list("pk", "code"))
+        self.users = dict(User.objects.values_list("pk", "username"))
+        self.policies = dict(DeadlinePolicy.objects.values_list("pk", "name"))
+        self.ranks: dict[type[Model], dict[int, int]] = {}
+
+    def rank(self, model: type[Model], pk: int | None) -> int | None:
+        if pk is None:
+            return None
+        if model not in self.ranks:
+            self.ranks[model] = {p: i for i, p in enumerate(model.objects.order_by("pk").values_list("pk", flat=True))}
+        return self.ranks[model][pk]
+
+    def of(self, model: type[Model], pk: Any) -> Any:
+        if isinstance(pk, list):
+            return [self.of(model, p) for p in pk]
+        if pk is None:
+            return None
+        if model is OrgUnit:
+            return self.units[pk]
+        if model is User:
+            return self.users[pk]
+        if model is DeadlinePolicy:
+            return self.policies[pk]
+        return self.rank(model, pk)
+
+
+def _rows(model: type[Model], keys: _Keys) -> list[tuple[Any, ...]]:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    out = []
+    for obj in model.objects.order_by("pk"):
+        row = []
+        for f in fields:
+            value = getattr(obj, f.attname)
+            if f.is_relation and f.related_model is not None:
+                value = keys.of(f.related_model, value)
+            elif f.name == "payload":
+                value = {k: keys.of(PAYLOAD_REFS[k], v) if k in PAYLOAD_REFS else v for k, v in value.items()}
+            row.append(value)
+        out.append(tuple(row))
+    return out
+
+
+def fingerprint() -> str:
+    """A hash of every demo row's content, primary keys replaced by stable stand-ins."""
+    keys = _Keys()
+    digest = hashlib.sha256()
+    for model in (Case, CaseEvent, *RECORD_MODELS):
+        for row in _rows(model, keys):
+            digest.update(json.dumps(row, default=str, ensure_ascii=False, sort_keys=True).encode())
+    for joint_id, unit_id in JointHandling.units.through.objects.order_by("pk").values_list(
+            "jointhandling_id", "orgunit_id"):
+        digest.update(f"{keys.of(JointHandling, joint_id)}:{keys.units[unit_id]}".encode())
+    return digest.hexdigest()
+
+
+def _generate_and_fingerprint(*, count: int, seed: int, end: dt.date = END) -> str:
+    with fast_hasher(), transaction.atomic():
+        build_organisation()
+        generate_cases(count=count, seed=seed, end=end)
+        result = fingerprint()
+        transaction.set_rollback(True)
+    return result
+
+
+# --- organisation --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_organisation_has_the_29_streets_and_towns_and_every_role() -> None:
+    with fast_hasher():
+        build_organisation()
+    places = OrgUnit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN])
+    assert places.count() == 29
+    assert places.filter(kind=UnitKind.STREET).count() == 22 and places.filter(kind=UnitKind.TOWN).count() == 7
+    assert {"中关村街道", "学院路街道", "清河街道", "西三旗街道", "海淀街道", "燕园街道", "温泉地区",
+            "苏家坨地区", "上庄地区", "万柳地区"} <= set(places.values_list("name", flat=True))
+    for place in PLACES:  # centres inside Haidian's bounding box
+        assert 39.85 < place.latitude < 40.17 and 116.03 < place.longitude < 116.40
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
+    covered = set(LeaderArea.objects.values_list("streets__code", flat=True))
+    assert covered == {place.code for place in PLACES}
+    assert OrgUnit.objects.get(code="eeb").kind == UnitKind.BUREAU
+    assert OrgUnit.objects.filter(kind=UnitKind.SQUAD, parent__kind=UnitKind.BRIGADE).count() == 4
+    assert OrgUnit.objects.filter(kind=UnitKind.DEPARTMENT).count() == 6
+    for username, role, _display in DEMO_LOGINS:
+        user = User.objects.get(username=username)
+        assert user.has_role(role) and user.check_password(DEMO_PASSWORD)
+        if role in (Role.HANDLER, Role.UNIT_HEAD):
+            assert user.unit is not None and user.unit.kind == UnitKind.SQUAD
+        if role == Role.STREET_LIAISON:
+            assert user.unit is not None and user.unit.is_place
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+
+
+@pytest.mark.django_db
+def test_building_the_organisation_twice_duplicates_nothing() -> None:
+    with fast_hasher():
+        build_organisation()
+        counts = (OrgUnit.objects.count(), User.objects.count(), RoleAssignment.objects.count(),
+                  LeaderArea.objects.count(), LeaderArea.streets.through.objects.count())
+        paths = dict(OrgUnit.objects.values_list("code", "path"))
+        build_organisation()
+    assert (OrgUnit.objects.count(), User.objects.count(), RoleAssignment.objects.count(),
+            LeaderArea.objects.count(), LeaderArea.streets.through.objects.count()) == counts
+    assert dict(OrgUnit.objects.values_list("code", "path")) == paths
+    assert User.objects.count() == len(STAFF)
+
+
+@pytest.mark.django_db
+def test_cases_zero_makes_only_the_organisation() -> None:
+    with fast_hasher():
+        call_command("demo-data", "--cases", "0", "--end", END.isoformat(), stdout=_Sink())
+    assert OrgUnit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]).count() == 29
+    assert not Case.objects.exists()
+
+
+class _Sink:
+    def write(self, text: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+# --- determinism ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_same_seed_and_end_make_the_same_data_and_other_seeds_do_not() -> None:
+    first = _generate_and_fingerprint(count=400, seed=11)
+    again = _generate_and_fingerprint(count=400, seed=11)
+    other = _generate_and_fingerprint(count=400, seed=12)
+    assert first == again
+    assert other != first
+
+
+@pytest.mark.django_db
+def test_the_end_date_moves_the_data() -> None:
+    assert _generate_and_fingerprint(count=100, seed=11) != _generate_and_fingerprint(
+        count=100, seed=11, end=END - dt.timedelta(days=30))
+
+
+# --- the district as generated -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_count_window_and_every_status(district: dict[str, Any]) -> None:
+    assert Case.objects.count() == 2000 == district["result"].cases
+    first, last = Case.objects.order_by("received_at").values_list("received_at", flat=True)[::1999]
+    assert CUTOFF - dt.timedelta(days=365) <= first and last < CUTOFF
+    statuses = Counter(Case.objects.values_list("status", flat=True))
+    assert set(statuses) == set(CaseStatus.values), statuses
+    assert statuses[CaseStatus.CLOSED] > 0.8 * 2000  # older cases are mostly closed
+    assert Case.objects.filter(created_at__gt=CUTOFF).count() == 0
+
+
+@pytest.mark.django_db
+def test_categories_channels_and_seasonality(district: dict[str, Any]) -> None:
+    channels = Counter(Case.objects.values_list("channel", flat=True))
+    assert channels.most_common(1)[0][0] == "hotline_12345" and channels["hotline_12345"] > 0.7 * 2000
+    assert {"eco_12369", "letter", "visit", "phone", "web"} <= set(channels)
+    by_month: dict[int, Counter[str]] = defaultdict(Counter)
+    for received, category in Case.objects.values_list("received_at", "category"):
+        by_month[received.astimezone(BEIJING).month][category] += 1
+
+    def share(month: int, category: str) -> float:
+        return by_month[month][category] / sum(by_month[month].values())
+
+    assert share(7, "noise") > share(1, "noise") + 0.1
+    assert sum(by_month[7].values()) > 1.8 * sum(by_month[2].values())  # the summer peak
+    dust = Counter(r.astimezone(BEIJING).month for r in Case.objects.filter(
+        sub_category="air.dust").values_list("received_at", flat=True))
+    assert dust[4] > dust[1]
+    for category, sub in Case.objects.values_list("category", "sub_category").distinct():
+        assert sub == category or sub.startswith(category + ".")
+    assert Case.objects.filter(category="soil").exclude(sub_category="soil").count() == 0
+
+
+@pytest.mark.django_db
+def test_night_noise_is_received_at_night_and_texts_are_real(district: dict[str, Any]) -> None:
+    night = [received for received, tags in Case.objects.filter(category="noise").values_list(
+        "received_at", "tags") if "night" in tags]
+    assert len(night) > 50
+    for received in night:
+        hour = received.astimezone(BEIJING).hour
+        assert hour >= 22 or hour < 6
+    case = Case.objects.filter(request_type="complaint").order_by("pk").first()
+    assert case is not None
+    assert "海淀区" in case.address and case.title and len(case.description) > 30
+    assert case.complainant_name and case.complainant_phone
+    assert Case.objects.values("description").distinct().count() > 1900  # varied, not a template repeated
+    repeated = Counter(Case.objects.exclude(polluter="").values_list("polluter", "address"))
+    assert repeated.most_common(1)[0][1] >= 10  # a repeated source
+
+
+@pytest.mark.django_db
+def test_timelines_follow_the_transition_table(district: dict[str, Any]) -> None:
+    roles: dict[int, set[str]] = defaultdict(set)
+    for user_id, role in RoleAssignment.objects.values_list("user_id", "role"):
+        roles[user_id].add(role)
+    units = dict(User.objects.values_list("pk", "unit_id"))
+    events: dict[int, list[CaseEvent]] = defaultdict(list)
+    for event in CaseEvent.objects.order_by("at", "pk"):
+        events[event.case_id].append(event)
+    for case in Case.objects.all():
+        timeline = events[case.pk]
+        assert timeline[0].action == "created" and timeline[0].at == case.received_at
+        assert case.version == len(timeline)
+        assert timeline[-1].to_status == case.status and timeline[-1].at == case.updated_at
+        status, unit = "", None
+        for event in timeline:
+            assert event.from_status == status, (case.pk, event.action)
+            status = event.to_status
+            if event.action in ("created", "merge_received"):
+                continue
+            transition = TRANSITIONS[event.action]
+            assert event.from_status in transition.from_statuses, (case.pk, event.action)
+            if transition.to_status is not None:
+                assert event.to_status == transition.to_status
+            else:
+                assert event.to_status in transition.outcomes | {event.from_status}
+            assert roles[event.actor_id] & transition.roles, (event.action, roles[event.actor_id])
+            if event.action == "dispatch":
+                unit = event.payload["unit"]
+            elif roles[event.actor_id] & {Role.HANDLER, Role.UNIT_HEAD} and not roles[event.actor_id] & {
+                    Role.DISPATCHER, Role.LEADER} and event.action != "record_joint_reply":
+                assert units[event.actor_id] == unit, (case.pk, event.action)  # acts in the handling unit
+    actions = Counter(CaseEvent.objects.values_list("action", flat=True))
+    assert set(actions) <= set(TRANSITIONS) | {"created", "merge_received"}
+    for action in ("created", "dispatch", "accept", "return_order", "record_contact", "record_inspection",
+                   "record_measurement", "add_rectification", "request_extension", "decide_extension",
+                   "file_appeal", "decide_appeal", "call_joint_handling", "record_joint_reply", "reply",
+                   "record_return_visit", "supervise", "remind", "merge_into", "merge_received"):
+        assert actions[action] > 0, action
+
+
+@pytest.mark.django_db
+def test_records_match_the_timeline(district: dict[str, Any]) -> None:
+    actions = Counter(CaseEvent.objects.values_list("action", flat=True))
+    assert ContactAttempt.objects.count() == actions["record_contact"]
+    assert Inspection.objects.count() == actions["record_inspection"]
+    assert Measurement.objects.count() == actions["record_measurement"]
+    assert Rectification.objects.count() == actions["add_rectification"]
+    assert Reply.objects.count() == actions["reply"]
+    assert ReturnVisit.objects.count() == actions["record_return_visit"]
+    assert Appeal.objects.count() == actions["file_appeal"]
+    assert Extension.objects.count() == actions["request_extension"]
+    assert JointHandling.objects.count() == actions["call_joint_handling"]
+    assert JointReply.objects.count() == actions["record_joint_reply"]
+    for event in CaseEvent.objects.filter(action="record_contact")[:200]:
+        attempt = ContactAttempt.objects.get(pk=event.payload["attempt"])
+        assert attempt.case_id == event.case_id and attempt.at == event.at and attempt.created_at == event.at
+    for case in Case.objects.filter(status=CaseStatus.MERGED):
+        assert case.parent is not None and case.parent.status != CaseStatus.MERGED
+        assert CaseEvent.objects.filter(case=case.parent, action="merge_received", payload__child=case.pk).exists()
+    satisfaction = Counter(ReturnVisit.objects.filter(valid=True).values_list("satisfaction", flat=True))
+    assert satisfaction.most_common(1)[0][0] == "satisfied"
+    assert satisfaction["basically_satisfied"] > 0 and satisfaction["dissatisfied"] > 0
+    assert Case.objects.filter(reopen_count__gt=0, status=CaseStatus.CLOSED).exists()  # 重办, then closed
+    for case in Case.objects.filter(status=CaseStatus.CLOSED)[:300]:
+        assert case.returnvisits.filter(valid=True).order_by("at").last().satisfaction in (
+            "satisfied", "basically_satisfied")
+        assert case.closed_at and case.completed_at and case.closed_at >= case.completed_at
+        if case.complainant_phone and not case.appeals.filter(reason="unreachable").exists():
+            assert case.first_contact_at is not None  # 联系诉求人 before the answer
+    for measurement in Measurement.objects.all()[:100]:
+        assert measurement.values and "standard" in measurement.verdict
+    assert Extension.objects.filter(decision="approved").exclude(new_due_at=None).exists()
+    assert Appeal.objects.exclude(decision="pending").exists()
+
+
+@pytest.mark.django_db
+def test_deadlines_are_those_of_the_policy(district: dict[str, Any]) -> None:
+    overrides = workday_overrides()
+    policies = list(DeadlinePolicy.objects.filter(is_active=True))
+    created = {e.case_id: e.payload for e in CaseEvent.objects.filter(action="created")}
+    changed = set(CaseEvent.objects.filter(action__in=["decide_extension", "resume_clock", "record_return_visit"])
+                  .values_list("case_id", flat=True))
+    for case in Case.objects.select_related("policy"):
+        assert case.policy == deadlines.find_policy(case.channel, case.request_type, case.urgency, policies)
+        due = deadlines.compute_due_times(case.policy, case.received_at, overrides)
+        payload = created[case.pk]
+        for key in ("accept_due_at", "contact_due_at", "reply_due_at", "due_at"):
+            expected = getattr(due, key)
+            assert (dt.datetime.fromisoformat(payload[key]) if payload[key] else None) == expected
+        if case.pk not in changed:
+            assert (case.accept_due_at, case.contact_due_at, case.reply_due_at, case.due_at) == (
+                due.accept_due_at, due.contact_due_at, due.reply_due_at, due.due_at)
+        assert case.next_due_at == deadlines.next_due_at(case)
+    levels = Counter()
+    for case in Case.objects.filter(status__in=OPEN_STATUSES):
+        state = deadlines.deadline_state(case, CUTOFF)
+        levels[state.level if state else None] += 1
+    assert levels[deadlines.DeadlineLevel.OVERDUE] > 0 and levels[deadlines.DeadlineLevel.DUE_SOON] > 0
+    assert levels[deadlines.DeadlineLevel.ON_TRACK] > 0
+
+
+@pytest.mark.django_db
+def test_refuses_to_add_to_existing_cases_unless_appending(district: dict[str, Any]) -> None:
+    with pytest.raises(CommandError, match="already holds"):
+        call_command("demo-data", "--cases", "10", "--end", END.isoformat(), stdout=_Sink())
+    with fast_hasher():
+        call_command("demo-data", "--cases", "300", "--seed", "7", "--end", END.isoformat(), "--append",
+                     "--quiet", stdout=_Sink())
+    assert Case.objects.count() == 2300
+    numbered = Case.objects.exclude(external_id="")
+    assert numbered.values("channel", "external_id").distinct().count() == numbered.count()
