@@ -2,7 +2,6 @@
 code and templates is translated into zh-Hans (and has an English entry), nothing is fuzzy, and the committed
 .mo files match their .po files.
 
-
 Run from the project root: `.venv/bin/python scripts/check_translations.py`. Exit 1 lists what is missing.
 """
 

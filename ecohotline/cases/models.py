@@ -91,16 +91,16 @@ class DeadlinePolicy(models.Model):
     request_type = models.CharField(_("request type"), max_length=20, choices=RequestType.choices, blank=True)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True)
     accept_limit = models.PositiveIntegerField(_("accept within"), null=True, blank=True)
-    accept_unit = models.CharField(_("unit"), max_length=15, choices=[(u.value, u.value) for u in LimitUnit],
+    accept_unit = models.CharField(_("time unit"), max_length=15, choices=[(u.value, u.value) for u in LimitUnit],
                                    default=LimitUnit.NATURAL_DAYS)
     contact_limit = models.PositiveIntegerField(_("first contact within"), null=True, blank=True)
-    contact_unit = models.CharField(_("unit"), max_length=15, choices=[(u.value, u.value) for u in LimitUnit],
+    contact_unit = models.CharField(_("time unit"), max_length=15, choices=[(u.value, u.value) for u in LimitUnit],
                                     default=LimitUnit.HOURS)
     reply_limit = models.PositiveIntegerField(_("reply within"), null=True, blank=True)
-    reply_unit = models.CharField(_("unit"), max_length=15, choices=[(u.value, u.value) for u in LimitUnit],
+    reply_unit = models.CharField(_("time unit"), max_length=15, choices=[(u.value, u.value) for u in LimitUnit],
                                   default=LimitUnit.NATURAL_DAYS)
     completion_limit = models.PositiveIntegerField(_("complete within"), null=True, blank=True)
-    completion_unit = models.CharField(_("unit"), max_length=15, choices=[(u.value, u.value) for u in LimitUnit],
+    completion_unit = models.CharField(_("time unit"), max_length=15, choices=[(u.value, u.value) for u in LimitUnit],
                                        default=LimitUnit.NATURAL_DAYS)
     max_extension_days = models.PositiveIntegerField(_("longest extension (days)"), default=0)
     pause_allowed = models.BooleanField(_("clock may be paused"), default=False)

@@ -185,7 +185,7 @@ def create_case(
         raise RuleViolation("duplicate_order", _("An order with this number is already registered."),
                             field="external_id")
     if street is not None and not street.is_place:
-        raise RuleViolation("invalid_street", _("The street must be a street or town."), field="street")
+        raise RuleViolation("invalid_street", _("Choose a street or town."), field="street")
     policy = deadlines.find_policy(channel, request_type, urgency)
     due = deadlines.compute_due_times(policy, received_at, workday_overrides())
     case = Case(
