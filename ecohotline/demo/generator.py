@@ -428,11 +428,17 @@ class Generator:
                 pass
             weights.append(weight)
         total = sum(weights)
-        exact = [self.count * w / total for w in weights]
-        counts = [math.floor(x) for x in exact]
-        by_remainder = sorted(range(DAYS), key=lambda i: (counts[i] - exact[i], i))
-        for i in by_remainder[: self.count - sum(counts)]:
-            counts[i] += 1
+        # Systematic sampling: day i gets the whole numbers crossed by the running total (shifted by one random
+        # offset). Every day gets its expected share, and a small demo still spreads over the whole year
+        # instead of piling onto the days with the largest remainders (the summer).
+        offset = self.rng.random()
+        counts = []
+        running = 0.0
+        for weight in weights:
+            before = running
+            running += self.count * weight / total
+            counts.append(math.floor(running + offset) - math.floor(before + offset))
+        counts[-1] += self.count - sum(counts)  # floating-point rounding at the very end
         return counts
 
     # --- one case ----------------------------------------------------------------------------------------
