@@ -7,7 +7,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ecohotline.cases.models import CaseStatus, Category
+from ecohotline.cases.models import CaseStatus, Category, DeadlineKind
 from ecohotline.cases.workflow import TRANSITIONS
 
 CATEGORY_CACHE_KEY = "cases:category-labels"
@@ -47,3 +47,7 @@ def event_label(action: str) -> str:
 
 def status_label(status: str) -> str:
     return str(dict(CaseStatus.choices).get(status, status)) if status else ""
+
+
+def deadline_label(kind: str) -> str:
+    return str(dict(DeadlineKind.choices).get(kind, kind)) if kind else ""

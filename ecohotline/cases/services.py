@@ -76,13 +76,40 @@ def authorise(actor: User, case: Case, action: str) -> Transition:
     return transition
 
 
-def allowed_actions(actor: User, case: Case) -> list[str]:
-    """The actions `actor` may take on `case` now (what the UI and the API offer)."""
+def permitted_actions(actor: User, case: Case) -> list[str]:
+    """The actions the transition table lets `actor` take on `case` in its current status."""
     result = []
     for action, transition in TRANSITIONS.items():
         if case.status in transition.from_statuses and access.acting_roles(actor, case, action) & transition.roles:
             result.append(action)
     return result
+
+
+def _available(case: Case, action: str) -> bool:
+    """Whether the case's own state gives the action something to act on (a pending extension to decide, a
+    paused clock to resume...). The services refuse the others with a RuleViolation."""
+    if action == "pause_clock":
+        return case.paused_at is None and case.policy is not None and case.policy.pause_allowed
+    if action == "resume_clock":
+        return case.paused_at is not None
+    if action == "request_extension":
+        return bool(case.policy and case.policy.max_extension_days) and not case.extensions.filter(
+            decision=Decision.PENDING).exists()
+    if action == "decide_extension":
+        return case.extensions.filter(decision=Decision.PENDING).exists()
+    if action == "file_appeal":
+        return not case.appeals.filter(decision=Decision.PENDING).exists()
+    if action == "decide_appeal":
+        return case.appeals.filter(decision=Decision.PENDING).exists()
+    if action == "record_joint_reply":
+        return case.jointhandlings.exists()
+    return True
+
+
+def allowed_actions(actor: User, case: Case) -> list[str]:
+    """The actions `actor` can take on `case` now: permitted by the table and possible in its state (what the
+    desk and the API offer)."""
+    return [action for action in permitted_actions(actor, case) if _available(case, action)]
 
 
 def _begin(actor: User, case: Case, action: str, version: int | None) -> Case:

@@ -91,6 +91,10 @@ ANONYMOUS_CHANNELS = frozenset({Channel.ECO_12369, Channel.LETTER, Channel.WEB})
 NUMBERED_CHANNELS = frozenset({Channel.HOTLINE_12345, Channel.ECO_12369})
 # Requests answered from the desk: no site inspection.
 DESK_ONLY = frozenset({RequestType.ENQUIRY, RequestType.SUGGESTION, RequestType.PRAISE})
+# The 12345 hotline numbers its orders by date; the 12369 platform's numbers carry a prefix of their own, so
+# the two never read alike on the desk.
+ORDER_PREFIX: dict[str, str] = {Channel.ECO_12369: "HJ"}
+
 
 REPEAT_SHARE = 0.10  # share of cases about a repeated source (the same polluter complained about again)
 DUPLICATE_RATE = 0.15  # chance that a repeated-source complaint comes with duplicates merged into it
@@ -431,13 +435,13 @@ class Generator:
         # Systematic sampling: day i gets the whole numbers crossed by the running total (shifted by one random
         # offset). Every day gets its expected share, and a small demo still spreads over the whole year
         # instead of piling onto the days with the largest remainders (the summer).
-        offset = self.rng.random()
-        counts = []
+        shift = self.rng.random()
+        counts: list[int] = []
         running = 0.0
         for weight in weights:
             before = running
             running += self.count * weight / total
-            counts.append(math.floor(running + offset) - math.floor(before + offset))
+            counts.append(math.floor(running + shift) - math.floor(before + shift))
         counts[-1] += self.count - sum(counts)  # floating-point rounding at the very end
         return counts
 
@@ -601,7 +605,8 @@ class Generator:
             case = draft.case
             if case.channel in NUMBERED_CHANNELS:
                 serial[case.channel] = serial.get(case.channel, 0) + 1
-                case.external_id = f"{day:%Y%m%d}{self.number_offset + serial[case.channel]:05d}"
+                prefix = ORDER_PREFIX.get(case.channel, "")
+                case.external_id = f"{prefix}{day:%Y%m%d}{self.number_offset + serial[case.channel]:05d}"
         return drafts
 
     # --- the story -------------------------------------------------------------------------------------

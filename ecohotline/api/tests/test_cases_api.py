@@ -225,8 +225,8 @@ def test_detail_has_the_timeline_and_the_allowed_actions(org: Any) -> None:
     assert body["timeline"][2]["actor"] == org.handler.pk
     assert sorted(body["allowed_actions"]) == sorted([
         "return_order", "record_contact", "record_inspection", "record_measurement", "add_rectification",
-        "request_extension", "file_appeal", "call_joint_handling", "record_joint_reply", "reply", "add_note",
-    ])
+        "request_extension", "file_appeal", "call_joint_handling", "reply", "add_note",
+    ])  # no joint reply to record until units are called in
     assert body["status"] == "in_progress" and body["version"] == 3
     assert sorted(client_for(org.analyst).get(detail(case)).json()["allowed_actions"]) == []
 

@@ -498,3 +498,26 @@ def test_a_time_of_receipt_without_time_zone_is_refused(org: Any) -> None:
                              description="噪声扰民")
     assert error.value.code == "naive_datetime"
     assert not Case.objects.exists()
+
+
+# --- what is offered: permitted by the table and possible in the case's state -------------------------------
+
+
+def test_offered_actions_follow_the_cases_state(org: Any) -> None:
+    case = make_case(street=org.street, channel="eco_12369")  # pausing allowed, extensions up to 30 days
+    case = force_status(case, CaseStatus.IN_PROGRESS, handling_unit=org.squad)
+    offered = set(services.allowed_actions(org.unit_head, case))
+    assert {"pause_clock", "request_extension", "file_appeal"} <= offered
+    assert not offered & {"resume_clock", "decide_extension", "decide_appeal", "record_joint_reply"}
+
+    services.pause_clock(actor=org.unit_head, case=case, reason="等待检测报告")
+    extension = services.request_extension(actor=org.handler, case=case, days=10, reason="需补充监测")
+    services.file_appeal(actor=org.handler, case=case, reason="duplicate", evidence="与上一工单重复")
+    services.call_joint_handling(actor=org.handler, case=case, units=[org.street], reason="需街道配合")
+    case.refresh_from_db()
+    offered = set(services.allowed_actions(org.unit_head, case))
+    assert "resume_clock" in offered and "record_joint_reply" in offered
+    assert not offered & {"pause_clock", "request_extension", "file_appeal"}
+    assert {"decide_extension", "decide_appeal"} <= set(services.allowed_actions(org.leader, case))
+    services.decide_extension(actor=org.leader, case=case, extension=extension, approve=False)
+    assert "decide_extension" not in services.allowed_actions(org.leader, case)

@@ -303,7 +303,7 @@ def test_offered_actions_match_the_specification(org: Any, status: str, role: st
     """What the UI and the API offer is exactly what the specification allows."""
     case = make_squad_case(org, status)
     expected = [action for action, (roles, moves) in EXPECTED.items() if role in roles and status in moves]
-    assert sorted(services.allowed_actions(org.by_role(role), case)) == sorted(expected)
+    assert sorted(services.permitted_actions(org.by_role(role), case)) == sorted(expected)
 
 
 # --- scope: a role counts only where its reach covers the case ---------------------------------------
@@ -328,7 +328,7 @@ def test_another_units_people_may_not_act_on_this_units_case(org: Any, action: s
     with pytest.raises(ActionForbidden):
         CALLS[action](actor, case, prepared, org)
     assert _snapshot() == before
-    assert services.allowed_actions(actor, case) == []
+    assert services.permitted_actions(actor, case) == []
 
 
 def test_other_unit_called_in_may_answer_and_note_but_not_handle(org: Any) -> None:

@@ -20,3 +20,8 @@ def event_label(action: str) -> str:
 @register.filter
 def status_label(status: str) -> str:
     return selectors.status_label(status)
+
+
+@register.filter
+def deadline_label(kind: str) -> str:
+    return selectors.deadline_label(kind)
