@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from ecohotline.factories import OrgUnitFactory, StreetFactory, UserFactory
 from ecohotline.org.models import LeaderArea, OrgUnit, Role, UnitKind, User
@@ -42,6 +44,14 @@ class Org:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (the category names are cached)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

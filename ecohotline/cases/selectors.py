@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -22,12 +24,17 @@ EVENT_LABELS: dict[str, str | Promise] = {
 }
 
 
+@receiver([post_save, post_delete], sender=Category)
+def _forget_category_labels(**kwargs: object) -> None:
+    cache.delete(CATEGORY_CACHE_KEY)
+
+
 def category_labels() -> dict[str, tuple[str, str]]:
-    """{code: (Chinese name, English name)} of every category, cached for a minute."""
+    """{code: (Chinese name, English name)} of every category, cached until a category changes."""
     labels: dict[str, tuple[str, str]] | None = cache.get(CATEGORY_CACHE_KEY)
     if labels is None:
         labels = {code: (zh, en) for code, zh, en in Category.objects.values_list("code", "name_zh", "name_en")}
-        cache.set(CATEGORY_CACHE_KEY, labels, 60)
+        cache.set(CATEGORY_CACHE_KEY, labels, None)
     return labels
 
 

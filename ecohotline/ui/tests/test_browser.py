@@ -18,7 +18,8 @@ from ecohotline.cases.models import Case
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the deadline policies and categories that migrations load survive each test's flush.
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("ECOHOTLINE_REQUIRE_BROWSER") == "1":
@@ -72,6 +73,7 @@ def browser() -> Iterator[object]:
 def test_staff_log_in_and_see_the_demo_case_list(browser, server, language: str, width: int) -> None:
     try:
         call_command("demo-data", cases=80, seed=7, end="2026-11-20", verbosity=0)
+        assert not Case.objects.filter(policy__isnull=True).exists()  # every demo case has its deadlines
         page = browser.new_page(  # type: ignore[attr-defined]
             viewport={"width": width, "height": 900}, locale=language)
         page.goto(f"{server.url}/cases/?lang={'en' if language == 'en' else 'zh-hans'}")

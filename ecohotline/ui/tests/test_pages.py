@@ -99,3 +99,15 @@ def test_case_list_query_count_does_not_grow_with_cases(client, org, django_asse
         make_case(street=org.street)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("ui:case-list"))
+
+
+def test_category_names_follow_the_admin(client, org):
+    from ecohotline.cases.models import Category
+
+    make_case(street=org.street, sub_category="noise.social", category="noise", title="KTV噪声")
+    client.force_login(org.dispatcher)
+    assert "社会生活噪声" in client.get(reverse("ui:case-list")).content.decode()
+    Category.objects.filter(code="noise.social").update(name_zh="生活噪声")  # bulk update: no signal
+    Category.objects.get(code="noise.social").save()  # a save in admin
+    assert "生活噪声" in client.get(reverse("ui:case-list")).content.decode()
+    assert "社会生活噪声" not in client.get(reverse("ui:case-list")).content.decode()
