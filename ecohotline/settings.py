@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ecohotline.org",
     "ecohotline.notify",
     "ecohotline.cases",
+    "ecohotline.intake",
     "ecohotline.api",
     "ecohotline.ui",
     "ecohotline.demo",

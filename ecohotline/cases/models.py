@@ -199,6 +199,9 @@ class Case(models.Model):
             models.Index(fields=["handling_unit", "status"], name="cases_unit_status"),
             models.Index(fields=["street", "received_at"], name="cases_street_received"),
             models.Index(fields=["status", "next_due_at"], name="cases_status_next_due"),
+            # duplicate and repeat lookups: same sub-category near a place within a window; same phone
+            models.Index(fields=["sub_category", "received_at"], name="cases_subcat_received"),
+            models.Index(fields=["complainant_phone", "received_at"], name="cases_phone_received"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

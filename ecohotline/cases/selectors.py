@@ -17,6 +17,8 @@ CATEGORY_CACHE_KEY = "cases:category-labels"
 # Timeline entries that are not actions of the transition table.
 EVENT_LABELS: dict[str, str | Promise] = {
     "created": _("Registered"),
+    "triaged": _("Triaged"),
+    "order_updated": _("Order supplemented"),
     "merge_received": _("Duplicate merged in"),
     "deadline_reminder": _("Deadline reminder sent"),
     "deadline_escalation": _("Overdue: escalated"),

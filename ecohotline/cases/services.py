@@ -236,6 +236,23 @@ def create_case(
     return case
 
 
+@transaction.atomic
+def record_order_update(*, case: Case, changes: dict[str, Any], via: str, actor: User | None = None) -> Case:
+    """补充: the channel delivered the order again with changed content. The case keeps its own record; the
+    timeline gets an `order_updated` entry with what changed (old and new values)."""
+    locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    return _finish(locked, actor=actor, action="order_updated", from_status=locked.status, fields=[],
+                   payload={"via": via, "changes": changes})
+
+
+@transaction.atomic
+def record_triage(*, case: Case, result: dict[str, Any], actor: User | None = None) -> Case:
+    """分拣: what the intake pipeline decided about the case (place, category, remit, duplicates, route) and
+    why, as one `triaged` timeline entry."""
+    locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    return _finish(locked, actor=actor, action="triaged", from_status=locked.status, fields=[], payload=result)
+
+
 # --- lifecycle -----------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,69 @@
+"""The one shape every channel's order takes on its way in (file rows, pushed JSON, the desk's form)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ecohotline.cases.models import RequestType, Urgency
+
+# Canonical columns of a 12345 order export, and the field each fills.
+CANONICAL_COLUMNS: dict[str, str] = {
+    "工单编号": "external_id",
+    "受理时间": "received_at",
+    "诉求人": "complainant_name",
+    "联系电话": "complainant_phone",
+    "诉求地址": "address",
+    "诉求内容": "description",
+    "诉求类型": "request_type",
+    "紧急程度": "urgency",
+    "所属区": "district",
+    "所属街乡": "street_name",
+    "办理时限": "hotline_due_at",
+    "经度": "longitude",
+    "纬度": "latitude",
+}
+REQUIRED_COLUMNS = ("工单编号", "受理时间", "诉求人", "联系电话", "诉求地址", "诉求内容", "诉求类型", "紧急程度")
+
+REQUEST_TYPES = {"投诉": RequestType.COMPLAINT, "举报": RequestType.REPORT, "咨询": RequestType.ENQUIRY,
+                 "建议": RequestType.SUGGESTION, "求助": RequestType.HELP, "表扬": RequestType.PRAISE}
+URGENCIES = {"紧急": Urgency.URGENT, "一般": Urgency.NORMAL, "普通": Urgency.NORMAL, "复杂": Urgency.COMPLEX,
+             "复杂疑难": Urgency.COMPLEX}
+
+
+@dataclass
+class OrderInput:
+    """An order as a channel delivered it, already checked and typed (times are aware)."""
+
+    channel: str
+    external_id: str
+    received_at: dt.datetime
+    description: str
+    complainant_name: str = ""
+    complainant_phone: str = ""
+    address: str = ""
+    request_type: str = RequestType.COMPLAINT
+    urgency: str = Urgency.NORMAL
+    district: str = ""
+    street_name: str = ""
+    hotline_due_at: dt.datetime | None = None
+    longitude: float | None = None
+    latitude: float | None = None
+    # What the coordinates are in: "wgs84", "gcj02" (高德/腾讯) or "bd09" (百度).
+    coordinate_system: str = "wgs84"
+    title: str = ""
+    complainant_anonymous: bool = False
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def content(self) -> dict[str, Any]:
+        """The order's content, comparable across deliveries (not the raw row nor the channel)."""
+        data = asdict(self)
+        data.pop("raw")
+        return {key: value.isoformat() if isinstance(value, dt.datetime) else value for key, value in data.items()}
+
+    def content_hash(self) -> str:
+        encoded = json.dumps(self.content(), ensure_ascii=False, sort_keys=True).encode()
+        return hashlib.sha256(encoded).hexdigest()

@@ -1,0 +1,75 @@
+"""Taking an order in: once only, 补充 as an event, and the triage recorded with its reasons."""
+
+import datetime as dt
+
+import pytest
+
+from ecohotline.cases.models import Case, CaseEvent
+from ecohotline.core.workdays import BEIJING
+from ecohotline.intake.models import DuplicateSuggestion, OrderRecord, RoutingRule, TriageSuggestion
+from ecohotline.intake.orders import OrderInput
+from ecohotline.intake.services import Outcome, take_in_order
+
+pytestmark = pytest.mark.django_db
+
+
+def order(**fields) -> OrderInput:
+    values = {
+        "channel": "hotline_12345", "external_id": "2026050300001",
+        "received_at": dt.datetime(2026, 5, 3, 23, 5, tzinfo=BEIJING),
+        "description": "中关村大街12号楼下烧烤店油烟直排，晚上十一点还在营业，孩子咳嗽。",
+        "complainant_name": "张三", "complainant_phone": "13812345678",
+        "address": "北京市海淀区中关村大街12号", "street_name": "中关村街道",
+        "longitude": 116.3162, "latitude": 39.9834,
+    }
+    values.update(fields)
+    return OrderInput(**values)
+
+
+def test_a_new_order_becomes_a_triaged_case(org):
+    RoutingRule.objects.create(category="air", unit=org.squad)
+    result = take_in_order(order=order(), via="file")
+    assert result.outcome == Outcome.CREATED
+    case = result.case
+    assert case.street == org.street and case.sub_category == "air.catering_fumes" and case.category == "air"
+    assert case.leader == org.leader and case.contact_due_at is not None
+    assert {"hint:night", "hint:children", "hint:health"} <= set(case.tags)
+    triaged = CaseEvent.objects.get(case=case, action="triaged")
+    assert triaged.payload["place"]["placed"] is True
+    assert "油烟" in triaged.payload["classify"]["words"]
+    assert triaged.payload["route"]["unit"] == org.squad.pk
+    suggestion = TriageSuggestion.objects.get(case=case)
+    assert suggestion.unit == org.squad and suggestion.leader == org.leader
+
+
+def test_the_same_order_twice_creates_nothing(org):
+    first = take_in_order(order=order(), via="file")
+    again = take_in_order(order=order(), via="push")
+    assert again.outcome == Outcome.UNCHANGED and again.case.pk == first.case.pk
+    assert Case.objects.count() == 1 and OrderRecord.objects.count() == 1
+    assert first.case.events.count() == 2  # created, triaged
+
+
+def test_changed_content_is_a_supplement_on_the_same_case(org):
+    first = take_in_order(order=order(), via="file")
+    updated = take_in_order(order=order(description="补充：烧烤店凌晨一点仍在排放油烟。"), via="push")
+    assert updated.outcome == Outcome.UPDATED and updated.case.pk == first.case.pk
+    assert Case.objects.count() == 1
+    event = CaseEvent.objects.get(case=first.case, action="order_updated")
+    assert event.payload["changes"]["description"]["new"] == "补充：烧烤店凌晨一点仍在排放油烟。"
+    assert OrderRecord.objects.get().updates == 1
+
+
+def test_a_repeat_nearby_is_suggested_as_duplicate(org):
+    take_in_order(order=order(), via="file")
+    second = take_in_order(order=order(external_id="2026050400007", received_at=dt.datetime(
+        2026, 5, 4, 22, 0, tzinfo=BEIJING), longitude=116.3165, latitude=39.9836), via="file")
+    suggestion = DuplicateSuggestion.objects.get(case=second.case)
+    assert suggestion.score >= 0.6 and suggestion.reasons["same_phone"] is True
+    assert suggestion.reasons["distance_m"] < 50
+
+
+def test_an_unplaceable_address_is_flagged_not_guessed(org):
+    result = take_in_order(order=order(address="某小区门口", street_name="", longitude=None, latitude=None),
+                           via="file")
+    assert result.case.street is None and "unplaced" in result.case.tags

@@ -1,0 +1,121 @@
+"""The triage pipeline (分拣): place → classify → remit check → duplicates and repeats → route. Each step's
+result and its reason go into one `triaged` event on the case's timeline; the suggestions wait for a
+dispatcher (one click to accept)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from ecohotline.cases import services as case_services
+from ecohotline.cases.models import Case
+from ecohotline.intake import duplicates
+from ecohotline.intake.classify import Classification, classify
+from ecohotline.intake.models import DuplicateSuggestion, KeyUnit, RoutingRule, TriageSuggestion
+from ecohotline.intake.orders import OrderInput
+from ecohotline.intake.place import Placement, place_order
+from ecohotline.intake.remit import RemitDecision, check_remit
+from ecohotline.intake.routing import Route, route
+from ecohotline.org.models import PLACE_KINDS, OrgUnit, User
+
+NIGHT_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4, 5})
+HINT_WORDS = {
+    "night": ("夜间", "晚上", "深夜", "凌晨", "半夜", "睡不着"),
+    "health": ("头晕", "恶心", "呼吸", "咳嗽", "过敏", "头疼", "头痛", "病人"),
+    "children": ("孩子", "小孩", "婴儿", "学生", "高考", "中考", "幼儿园", "学校"),
+    "repeated": ("多次", "反复", "一直", "屡次", "再次", "又"),
+}
+
+
+@dataclass
+class TriageContext:
+    """What triage needs from the database, read once per batch."""
+
+    streets: list[OrgUnit]
+    rules: list[RoutingRule]
+    key_units: list[KeyUnit]
+
+    @classmethod
+    def load(cls) -> TriageContext:
+        return cls(
+            streets=list(OrgUnit.objects.filter(kind__in=PLACE_KINDS, is_active=True)),
+            rules=list(RoutingRule.objects.filter(is_active=True).select_related("unit", "street")),
+            key_units=list(KeyUnit.objects.filter(is_active=True).select_related("unit")),
+        )
+
+
+@dataclass
+class Triage:
+    place: Placement
+    category: Classification
+    remit: RemitDecision
+    urgency: str
+    hints: list[str]
+    route: Route
+    candidates: list[duplicates.Candidate] = field(default_factory=list)
+    repeat_count: int = 1
+
+    @property
+    def tags(self) -> list[str]:
+        tags = [f"hint:{hint}" for hint in self.hints]
+        if not self.place.placed:
+            tags.append("unplaced")
+        if self.repeat_count >= duplicates.REPEAT_FLAG_AT:
+            tags.append("repeated")
+        return tags
+
+    def as_payload(self) -> dict[str, Any]:
+        return {
+            "place": self.place.as_payload(),
+            "classify": self.category.as_payload(),
+            "remit": self.remit.as_payload(),
+            "hints": self.hints,
+            "duplicates": [{"case": c.case_id, "score": c.score, "reasons": c.reasons} for c in self.candidates[:5]],
+            "repeat_count_90d": self.repeat_count,
+            "repeated": self.repeat_count >= duplicates.REPEAT_FLAG_AT,
+            "route": self.route.as_payload(),
+        }
+
+
+def urgency_hints(order: OrderInput) -> list[str]:
+    text = f"{order.title} {order.description}"
+    hints = [hint for hint, words in HINT_WORDS.items() if any(word in text for word in words)]
+    local_hour = timezone.localtime(order.received_at).hour
+    if "night" not in hints and local_hour in NIGHT_HOURS:
+        hints.insert(0, "night")
+    return hints
+
+
+def triage_order(order: OrderInput, context: TriageContext) -> Triage:
+    """Every step that can run before the case exists."""
+    text = f"{order.title} {order.description}"
+    place = place_order(order, context.streets)
+    category = classify(text)
+    remit = check_remit(text, category.code)
+    suggested = route(text=f"{text} {order.address}", code=category.code, street=place.street,
+                      classification_confidence=category.confidence, rules=context.rules,
+                      key_units=context.key_units)
+    triage = Triage(place, category, remit, order.urgency, urgency_hints(order), suggested)
+    # Duplicates and repeats look at earlier cases like this one (an unsaved case stands in for it).
+    probe = Case(received_at=order.received_at, sub_category=category.code, latitude=place.latitude,
+                 longitude=place.longitude, street=place.street, description=order.description,
+                 complainant_phone=order.complainant_phone, address=order.address)
+    triage.candidates = duplicates.find_candidates(probe)
+    triage.repeat_count = duplicates.repeat_count(probe) + 1
+    return triage
+
+
+def triage_new_case(case: Case, triage: Triage, context: TriageContext, *, actor: User | None = None) -> None:
+    """Record the triage of a new case: its suggestions and one `triaged` timeline entry."""
+    TriageSuggestion.objects.create(
+        case=case, unit=triage.route.unit, leader=triage.route.leader, confidence=triage.route.confidence,
+        remit=triage.remit.decision, department=triage.remit.department, repeat_count_90d=triage.repeat_count,
+        reasons=triage.as_payload(),
+    )
+    suggested = [c for c in triage.candidates if c.score >= duplicates.SUGGEST_AT][:3]
+    DuplicateSuggestion.objects.bulk_create([
+        DuplicateSuggestion(case=case, candidate_id=c.case_id, score=c.score, reasons=c.reasons) for c in suggested
+    ])
+    case_services.record_triage(case=case, result=triage.as_payload(), actor=actor)
