@@ -201,6 +201,10 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Intake ---
+# Dispatch new cases automatically when triage's routing confidence reaches this (0–1); empty: never.
+AUTO_DISPATCH_CONFIDENCE = float(env("ECOHOTLINE_AUTO_DISPATCH_CONFIDENCE", "") or "nan")
+
 # --- Deadlines ---
 # How often the worker looks for deadlines to remind about or escalate (seconds).
 DEADLINE_POLL_SECONDS = int(env("ECOHOTLINE_DEADLINE_POLL_SECONDS", "60"))

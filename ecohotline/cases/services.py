@@ -282,6 +282,23 @@ def dispatch_case(*, actor: User, case: Case, unit: OrgUnit, handler: User | Non
                   leader: User | None = None, note: str = "", version: int | None = None) -> Case:
     """派单: send the case to a handling unit (and optionally a handler and a leader)."""
     case = _begin(actor, case, "dispatch", version)
+    return _dispatch(case, actor=actor, unit=unit, handler=handler, leader=leader, payload={"note": note})
+
+
+@transaction.atomic
+def auto_dispatch_case(*, case: Case, unit: OrgUnit, leader: User | None, confidence: float, reason: str) -> Case:
+    """自动派单: the intake dispatches a new case itself when its routing is confident enough (the bureau sets
+    the threshold). The timeline shows it was the system, with the confidence and the reason."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related("street").get(pk=case.pk)
+    if locked.status != CaseStatus.NEW:
+        raise TransitionNotAllowed(_("Only new cases are dispatched automatically."), action="dispatch",
+                                   status=locked.status)
+    return _dispatch(locked, actor=None, unit=unit, handler=None, leader=leader,
+                     payload={"auto": True, "confidence": round(confidence, 3), "reason": reason})
+
+
+def _dispatch(case: Case, *, actor: User | None, unit: OrgUnit, handler: User | None, leader: User | None,
+              payload: dict[str, Any]) -> Case:
     _check_handling_unit(unit)
     _check_handler(handler, unit)
     _check_leader(leader)
@@ -293,8 +310,8 @@ def dispatch_case(*, actor: User, case: Case, unit: OrgUnit, handler: User | Non
     case.dispatched_at = timezone.now()
     _finish(case, actor=actor, action="dispatch", from_status=from_status,
             fields=["status", "handling_unit", "handler", "leader", "dispatched_at"],
-            payload={"unit": unit.pk, "handler": handler.pk if handler else None,
-                     "leader": case.leader_id, "note": note})
+            payload={"unit": unit.pk, "handler": handler.pk if handler else None, "leader": case.leader_id,
+                     **payload})
     _notify_after_commit(_handling_people(case), "case_assigned", case)
     return case
 

@@ -4,16 +4,18 @@ dispatcher (one click to accept)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from ecohotline.cases import services as case_services
 from ecohotline.cases.models import Case
 from ecohotline.intake import duplicates
 from ecohotline.intake.classify import Classification, classify
-from ecohotline.intake.models import DuplicateSuggestion, KeyUnit, RoutingRule, TriageSuggestion
+from ecohotline.intake.models import DuplicateSuggestion, KeyUnit, RoutingRule, Suggestion, TriageSuggestion
 from ecohotline.intake.orders import OrderInput
 from ecohotline.intake.place import Placement, place_order
 from ecohotline.intake.remit import RemitDecision, check_remit
@@ -119,3 +121,10 @@ def triage_new_case(case: Case, triage: Triage, context: TriageContext, *, actor
         DuplicateSuggestion(case=case, candidate_id=c.case_id, score=c.score, reasons=c.reasons) for c in suggested
     ])
     case_services.record_triage(case=case, result=triage.as_payload(), actor=actor)
+    threshold = settings.AUTO_DISPATCH_CONFIDENCE
+    suggestion = triage.route
+    if (suggestion.unit is not None and triage.remit.decision == "keep" and triage.place.placed
+            and not math.isnan(threshold) and suggestion.confidence >= threshold):
+        case_services.auto_dispatch_case(case=case, unit=suggestion.unit, leader=suggestion.leader,
+                                         confidence=suggestion.confidence, reason=suggestion.reason)
+        TriageSuggestion.objects.filter(case=case).update(status=Suggestion.ACCEPTED)

@@ -73,3 +73,22 @@ def test_an_unplaceable_address_is_flagged_not_guessed(org):
     result = take_in_order(order=order(address="某小区门口", street_name="", longitude=None, latitude=None),
                            via="file")
     assert result.case.street is None and "unplaced" in result.case.tags
+
+
+def test_auto_dispatch_above_the_bureaus_threshold(org, settings):
+    RoutingRule.objects.create(category="air", unit=org.squad)
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.5
+    case = take_in_order(order=order(), via="file").case
+    case.refresh_from_db()
+    assert case.status == "dispatched" and case.handling_unit == org.squad
+    event = case.events.get(action="dispatch")
+    assert event.actor is None and event.payload["auto"] is True and "分派规则" in event.payload["reason"]
+    assert TriageSuggestion.objects.get(case=case).status == "accepted"
+
+
+def test_no_auto_dispatch_below_the_threshold_or_when_off(org, settings):
+    RoutingRule.objects.create(category="air", unit=org.squad)
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.99
+    assert take_in_order(order=order(), via="file").case.status == "new"
+    settings.AUTO_DISPATCH_CONFIDENCE = float("nan")
+    assert take_in_order(order=order(external_id="2026050300002"), via="file").case.status == "new"
