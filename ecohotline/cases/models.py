@@ -143,6 +143,8 @@ class Case(models.Model):
     community = models.CharField(_("community"), max_length=100, blank=True)
     latitude = models.FloatField(_("latitude (WGS-84)"), null=True, blank=True)
     longitude = models.FloatField(_("longitude (WGS-84)"), null=True, blank=True)
+    # core.geo.grid_cell of the coordinates: "cases near here" is an index range scan, not a table scan.
+    geo_cell = models.BigIntegerField(null=True, blank=True, editable=False)
 
     category = models.CharField(_("category"), max_length=50, blank=True, db_index=True)
     sub_category = models.CharField(_("sub-category"), max_length=50, blank=True, db_index=True)
@@ -200,7 +202,8 @@ class Case(models.Model):
             models.Index(fields=["street", "received_at"], name="cases_street_received"),
             models.Index(fields=["status", "next_due_at"], name="cases_status_next_due"),
             # duplicate and repeat lookups: same sub-category near a place within a window; same phone
-            models.Index(fields=["sub_category", "received_at"], name="cases_subcat_received"),
+            models.Index(fields=["sub_category", "geo_cell", "received_at"], name="cases_subcat_cell_received"),
+            models.Index(fields=["sub_category", "street", "received_at"], name="cases_subcat_street_received"),
             models.Index(fields=["complainant_phone", "received_at"], name="cases_phone_received"),
         ]
         verbose_name = _("case")

@@ -44,6 +44,7 @@ from ecohotline.cases.models import (
     VisitSource,
 )
 from ecohotline.cases.workflow import TRANSITIONS, Transition
+from ecohotline.core import geo
 from ecohotline.core.selectors import workday_overrides
 from ecohotline.notify.services import notify_users
 from ecohotline.org.models import OrgUnit, Role, UnitKind, User
@@ -221,7 +222,9 @@ def create_case(
         complainant_name=complainant_name, complainant_phone=complainant_phone,
         complainant_anonymous=complainant_anonymous, complainant_confidential=complainant_confidential,
         address=address, district=district, street=street, community=community,
-        latitude=latitude, longitude=longitude, category=category, sub_category=sub_category,
+        latitude=latitude, longitude=longitude,
+        geo_cell=geo.grid_cell(longitude, latitude) if latitude is not None and longitude is not None else None,
+        category=category, sub_category=sub_category,
         polluter=polluter, tags=list(tags), status=CaseStatus.NEW, policy=policy,
         accept_due_at=due.accept_due_at, contact_due_at=due.contact_due_at, reply_due_at=due.reply_due_at,
         due_at=due.due_at, deadline_provisional=due.provisional, leader=leader_for_street(street),

@@ -141,3 +141,24 @@ def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+# --- a coarse grid for "what is near here" lookups in an ordinary B-tree index ------------------------------
+
+# Cells of 0.005° latitude × 0.005° longitude: about 556 m × 427 m in Beijing.
+CELL_DEGREES = 0.005
+_CELL_ROW = 1_000_000
+
+
+def grid_cell(lng: float, lat: float) -> int:
+    """The integer id of the grid cell holding (lng, lat), stored on cases and indexed."""
+    return math.floor(lat / CELL_DEGREES) * _CELL_ROW + math.floor(lng / CELL_DEGREES)
+
+
+def cells_around(lng: float, lat: float, radius_m: float) -> list[int]:
+    """Every cell that has a point within `radius_m` of (lng, lat) (a square of cells covering the circle)."""
+    dlat = radius_m / 111_320.0
+    dlng = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
+    rows = range(math.floor((lat - dlat) / CELL_DEGREES), math.floor((lat + dlat) / CELL_DEGREES) + 1)
+    cols = range(math.floor((lng - dlng) / CELL_DEGREES), math.floor((lng + dlng) / CELL_DEGREES) + 1)
+    return [row * _CELL_ROW + col for row in rows for col in cols]

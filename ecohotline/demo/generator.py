@@ -66,6 +66,7 @@ from ecohotline.cases.models import (
     VisitSource,
 )
 from ecohotline.cases.workflow import TRANSITIONS
+from ecohotline.core.geo import grid_cell
 from ecohotline.core.selectors import workday_overrides
 from ecohotline.core.workdays import BEIJING
 from ecohotline.demo import texts as tx
@@ -527,7 +528,8 @@ class Generator:
             received_at=received, complainant_name=name, complainant_phone=phone,
             complainant_anonymous=anonymous, complainant_confidential=not anonymous and rng.random() < 0.05,
             address=address, district=DISTRICT, street=self._unit(place.code), community=community,
-            latitude=lat, longitude=lon, category=topic.category, sub_category=topic.code, polluter=polluter,
+            latitude=lat, longitude=lon, geo_cell=grid_cell(lon, lat), category=topic.category,
+            sub_category=topic.code, polluter=polluter,
             title=title[:200], description=description, tags=tags, status=CaseStatus.NEW, policy=policy,
             leader_id=self.org.leader_of_place[place.code],
         )

@@ -9,11 +9,10 @@ suggested as `duplicate_of` for a dispatcher to confirm.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 from ecohotline.cases.models import Case, CaseStatus
-from ecohotline.core.geo import distance_m
+from ecohotline.core.geo import cells_around, distance_m
 
 WINDOW = dt.timedelta(days=30)
 REPEAT_WINDOW = dt.timedelta(days=90)
@@ -50,12 +49,6 @@ def text_similarity(a: str, b: str) -> float:
     return len(left & right) / len(left | right)
 
 
-def _box(lat: float, lng: float, radius: float) -> tuple[float, float, float, float]:
-    dlat = radius / 111_320.0
-    dlng = radius / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
-    return lat - dlat, lat + dlat, lng - dlng, lng + dlng
-
-
 def find_candidates(case: Case) -> list[Candidate]:
     """Earlier cases that may be the same complaint, best first (the case itself excluded)."""
     start = case.received_at - WINDOW
@@ -66,9 +59,8 @@ def find_candidates(case: Case) -> list[Candidate]:
     rows: dict[int, tuple] = {}
     radius = radius_for(case.sub_category)
     if case.latitude is not None and case.longitude is not None and case.sub_category:
-        south, north, west, east = _box(case.latitude, case.longitude, radius)
-        near = base.filter(sub_category=case.sub_category, latitude__range=(south, north),
-                           longitude__range=(west, east))
+        near = base.filter(sub_category=case.sub_category,
+                           geo_cell__in=cells_around(case.longitude, case.latitude, radius))
         for row in near.values_list(*fields)[:MAX_CANDIDATES]:
             rows[row[0]] = row
     elif case.street_id and case.sub_category:
@@ -114,8 +106,9 @@ def repeat_count(case: Case) -> int:
     base = Case.objects.filter(received_at__gte=start, received_at__lte=case.received_at,
                                sub_category=case.sub_category)
     if case.latitude is not None and case.longitude is not None:
-        south, north, west, east = _box(case.latitude, case.longitude, radius_for(case.sub_category))
-        return base.filter(latitude__range=(south, north), longitude__range=(west, east)).count()
+        near = base.filter(geo_cell__in=cells_around(case.longitude, case.latitude, radius_for(case.sub_category)))
+        return sum(1 for lng, lat in near.values_list("longitude", "latitude")
+                   if distance_m(case.longitude, case.latitude, lng, lat) <= radius_for(case.sub_category))
     if case.polluter:
         return base.filter(polluter=case.polluter).count()
     if case.address:

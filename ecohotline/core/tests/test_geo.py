@@ -100,3 +100,21 @@ def test_in_beijing():
     assert geo.in_beijing(116.3, 39.98)
     assert not geo.in_beijing(121.47, 31.23)
     assert not geo.in_beijing(39.98, 116.3)
+
+
+def test_grid_cells_cover_the_radius() -> None:
+    import random
+
+    from ecohotline.core.geo import cells_around, grid_cell
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        lng, lat = 116.2 + rng.random() * 0.3, 39.9 + rng.random() * 0.2
+        radius = rng.choice([300.0, 800.0, 1000.0])
+        cells = set(cells_around(lng, lat, radius))
+        # a point at the radius in any direction falls in one of the cells
+        bearing = rng.random() * 2 * math.pi
+        dlat = radius * 0.999 * math.cos(bearing) / 111_320.0
+        dlng = radius * 0.999 * math.sin(bearing) / (111_320.0 * math.cos(math.radians(lat)))
+        assert grid_cell(lng + dlng, lat + dlat) in cells
+        assert grid_cell(lng, lat) in cells
