@@ -106,9 +106,12 @@ def repeat_count(case: Case) -> int:
     base = Case.objects.filter(received_at__gte=start, received_at__lte=case.received_at,
                                sub_category=case.sub_category)
     if case.latitude is not None and case.longitude is not None:
-        near = base.filter(geo_cell__in=cells_around(case.longitude, case.latitude, radius_for(case.sub_category)))
-        return sum(1 for lng, lat in near.values_list("longitude", "latitude")
-                   if distance_m(case.longitude, case.latitude, lng, lat) <= radius_for(case.sub_category))
+        radius = radius_for(case.sub_category)
+        near = base.filter(geo_cell__in=cells_around(case.longitude, case.latitude, radius))
+        return len([
+            1 for lng, lat in near.values_list("longitude", "latitude")
+            if lng is not None and lat is not None and distance_m(case.longitude, case.latitude, lng, lat) <= radius
+        ])
     if case.polluter:
         return base.filter(polluter=case.polluter).count()
     if case.address:

@@ -95,7 +95,7 @@ def triage_order(order: OrderInput, context: TriageContext) -> Triage:
     text = f"{order.title} {order.description}"
     place = place_order(order, context.streets)
     category = classify(text)
-    remit = check_remit(text, category.code)
+    remit = check_remit(text, category.code, classification=category)
     suggested = route(text=f"{text} {order.address}", code=category.code, street=place.street,
                       classification_confidence=category.confidence, rules=context.rules,
                       key_units=context.key_units)
