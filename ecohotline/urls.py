@@ -7,6 +7,7 @@ from ecohotline.ui.urls import auth_urlpatterns
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("ecohotline.api.urls")),
+    path("intake/", include("ecohotline.intake.urls")),
     *auth_urlpatterns,
     path("", include("ecohotline.ui.urls")),
 ]

@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from ecohotline.api.views import CaseViewSet
+from ecohotline.intake.api import HotlineOrdersView
 
 router = SimpleRouter(trailing_slash=False)
 router.register("cases", CaseViewSet, basename="case")
@@ -12,6 +13,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/auth/token", obtain_auth_token, name="token"),
+    path("v1/hotline/orders", HotlineOrdersView.as_view(), name="hotline-orders"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
