@@ -209,7 +209,8 @@ def create_case(
         raise RuleViolation("invalid_channel", _("Unknown channel."), field="channel")
     if timezone.is_naive(received_at):
         raise RuleViolation("naive_datetime", _("The time of receipt must carry a time zone."), field="received_at")
-    if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
+    # `.exclude(external_id="")` repeats the partial unique index's condition so that SQLite uses it.
+    if external_id and Case.objects.filter(channel=channel, external_id=external_id).exclude(external_id="").exists():
         raise RuleViolation("duplicate_order", _("An order with this number is already registered."),
                             field="external_id")
     if street is not None and not street.is_place:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ecohotline.cases.models import Case, Channel
 
@@ -63,9 +64,9 @@ class ImportProfile(models.Model):
 
 
 class ImportStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    RUNNING = "running", pgettext_lazy("import", "Running")
+    DONE = "done", pgettext_lazy("import", "Done")
+    FAILED = "failed", pgettext_lazy("import", "Failed")
 
 
 class ImportRun(models.Model):
