@@ -198,8 +198,12 @@ def create_case(
     sub_category: str = "",
     polluter: str = "",
     tags: Sequence[str] = (),
+    leader: User | None = None,
 ) -> Case:
     """Register a new case (受理) and set its deadlines from the deadline policy.
+
+    `leader` is the leader in charge when the caller already knows it (triage routes by 包片 area); otherwise
+    the leader of the street's area.
 
     `actor` is None when the system itself takes an order in (an importer, the monitoring worker).
     """
@@ -228,7 +232,7 @@ def create_case(
         category=category, sub_category=sub_category,
         polluter=polluter, tags=list(tags), status=CaseStatus.NEW, policy=policy,
         accept_due_at=due.accept_due_at, contact_due_at=due.contact_due_at, reply_due_at=due.reply_due_at,
-        due_at=due.due_at, deadline_provisional=due.provisional, leader=leader_for_street(street),
+        due_at=due.due_at, deadline_provisional=due.provisional, leader=leader or leader_for_street(street),
     )
     case.next_due_at = deadlines.next_due_at(case)
     case.save()

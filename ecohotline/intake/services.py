@@ -67,6 +67,7 @@ def take_in_order(*, order: OrderInput, via: str, actor: User | None = None,
         address=order.address, district=triage.place.district, street=triage.place.street,
         community=triage.place.community, latitude=triage.place.latitude, longitude=triage.place.longitude,
         category=triage.category.category, sub_category=triage.category.code, tags=triage.tags,
+        leader=triage.route.leader,  # already looked up by routing
     )
     if order.external_id:
         OrderRecord.objects.create(case=case, channel=order.channel, external_id=order.external_id,
