@@ -148,6 +148,8 @@ class Case(models.Model):
 
     category = models.CharField(_("category"), max_length=50, blank=True, db_index=True)
     sub_category = models.CharField(_("sub-category"), max_length=50, blank=True, db_index=True)
+    # True once a person set or confirmed the (sub-)category: what `train-classifier` learns from.
+    category_confirmed = models.BooleanField(_("category confirmed"), default=False)
     polluter = models.CharField(_("polluter"), max_length=200, blank=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)

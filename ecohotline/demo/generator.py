@@ -1048,6 +1048,7 @@ class Generator:
         case.handling_unit_id = unit.pk
         case.handler_id = step.params["handler"]
         case.dispatched_at = step.at
+        case.category_confirmed = True  # a dispatcher who sends a case on confirms its category
         return {"unit": unit.pk, "handler": case.handler_id, "leader": case.leader_id, "note": step.params["note"]}
 
     def _do_accept(self, d: Draft, step: Step, batch: Batch, made: dict[str, int]) -> dict[str, Any]:
