@@ -64,5 +64,6 @@ ACTION_SPECS: dict[str, ActionSpec] = {
     "merge_into": ActionSpec(
         s.MergeInput,
         lambda u, c, d: services.merge_case(actor=u, case=c, into=get_object_or_404(Case, pk=d.pop("into")), **d)),
+    "set_category": ActionSpec(s.CategoryInput, lambda u, c, d: services.set_category(actor=u, case=c, **d)),
     "add_note": ActionSpec(s.TextInput, lambda u, c, d: services.add_note(actor=u, case=c, **d)),
 }

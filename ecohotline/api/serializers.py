@@ -247,5 +247,11 @@ class MergeInput(NoteInput):
     into = serializers.IntegerField(min_value=1)
 
 
+class CategoryInput(NoteInput):
+    sub_category = serializers.CharField(
+        max_length=50, help_text="An active sub-category code such as noise.social (the category follows from it)."
+    )
+
+
 class TextInput(ActionSerializer):
     text = serializers.CharField(max_length=20000)

@@ -2,7 +2,9 @@
 
 Dispatchers, leaders, analysts and administrators see every case; handlers and unit heads the cases of
 their unit (and of the units under it) and the cases their unit was called in on (吹哨报到); street liaisons
-the cases of their street or town and those their street was called in on.
+the cases of their street or town and those their street was called in on. A duplicate merged into another
+case (并案) is handled through it: while it waits for its reply it carries its parent's handling unit, handler
+and leader, so the people handling the parent see it and act on it.
 
 The complainant's name and phone (confidential by law) are shown only to dispatchers, the handling unit and
 the leader in charge of the case (包案); everybody else sees them masked.

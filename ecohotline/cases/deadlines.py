@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from django.db.models import Q
 
-from ecohotline.cases.models import OPEN_STATUSES, Case, DeadlineKind, DeadlinePolicy
+from ecohotline.cases.models import DEADLINE_STATUSES, Case, DeadlineKind, DeadlinePolicy
 from ecohotline.core.workdays import DueTime, LimitUnit, add_limit
 
 # (deadline kind, the case field holding the due time, the field recording that it was met)
@@ -85,13 +85,14 @@ def compute_due_times(
 
 
 def pending_deadlines(case: Case) -> list[tuple[str, dt.datetime]]:
-    """The deadlines of an open case not met yet, nearest first.
+    """The deadlines of an open case (or of a duplicate merged into another, until its reply) not met yet,
+    nearest first.
 
     Two pending deadlines at the same moment (a reply limit that falls back to the completion limit, or an
     urgent order's contact and reply both due in 2 hours) are one deadline for the people concerned: the
     later step of the two stands for both.
     """
-    if case.status not in OPEN_STATUSES:
+    if case.status not in DEADLINE_STATUSES:
         return []
     by_time: dict[dt.datetime, str] = {}
     for kind, due_field, met_field in DEADLINE_FIELDS:
@@ -171,5 +172,12 @@ def deadline_state(case: Case, now: dt.datetime) -> DeadlineState | None:
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    """Cases with a pending deadline already passed (a paused clock is never overdue)."""
-    return Q(status__in=OPEN_STATUSES, next_due_at__lt=now)
+    """Cases with a pending deadline already passed (a paused clock is never overdue), merged duplicates
+    still waiting for their reply included."""
+    return Q(status__in=DEADLINE_STATUSES, next_due_at__lt=now)
+
+
+def due_by_q(moment: dt.datetime) -> Q:
+    """Cases with a pending deadline at or before `moment` (what the deadline worker looks at): open cases
+    and merged duplicates still waiting for their reply, with their clock running."""
+    return Q(status__in=DEADLINE_STATUSES, next_due_at__lte=moment)

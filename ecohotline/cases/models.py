@@ -56,6 +56,9 @@ class CaseStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, CaseStatus.RETURNED)
+# The statuses in which a case's own deadlines run: the open ones, and a duplicate merged into another case
+# (并案) until it is replied to. Each 12345 order keeps its own time limit, whoever handles it.
+DEADLINE_STATUSES = (*OPEN_STATUSES, CaseStatus.MERGED)
 
 
 class Category(models.Model):

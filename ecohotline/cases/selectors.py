@@ -20,6 +20,7 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "triaged": _("Triaged"),
     "order_updated": _("Order supplemented"),
     "merge_received": _("Duplicate merged in"),
+    "follow_parent": _("Handling follows the case it is merged into"),
     "deadline_reminder": _("Deadline reminder sent"),
     "deadline_escalation": _("Overdue: escalated"),
     **{action: transition.label for action, transition in TRANSITIONS.items()},

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +26,12 @@ from ecohotline.cases.models import (
     CaseEvent,
     CaseKind,
     CaseStatus,
+    Category,
     Channel,
     ContactAttempt,
     ContactChannel,
     DeadlineAlert,
+    DeadlinePolicy,
     Decision,
     Extension,
     Inspection,
@@ -44,7 +47,7 @@ from ecohotline.cases.models import (
     VisitSource,
 )
 from ecohotline.cases.workflow import TRANSITIONS, Transition
-from ecohotline.core import geo
+from ecohotline.core import bulk, geo
 from ecohotline.core.selectors import workday_overrides
 from ecohotline.notify.services import notify_users
 from ecohotline.org.models import OrgUnit, Role, UnitKind, User
@@ -196,6 +199,7 @@ def create_case(
     longitude: float | None = None,
     category: str = "",
     sub_category: str = "",
+    category_confirmed: bool = False,
     polluter: str = "",
     tags: Sequence[str] = (),
     leader: User | None = None,
@@ -203,45 +207,120 @@ def create_case(
     """Register a new case (受理) and set its deadlines from the deadline policy.
 
     `leader` is the leader in charge when the caller already knows it (triage routes by 包片 area); otherwise
-    the leader of the street's area.
+    the leader of the street's area. `category_confirmed`: a person chose the category (not a guess).
 
     `actor` is None when the system itself takes an order in (an importer, the monitoring worker).
     """
+    draft = CaseDraft(
+        channel=channel, received_at=received_at, description=description, kind=kind, external_id=external_id,
+        request_type=request_type, urgency=urgency, title=title, complainant_name=complainant_name,
+        complainant_phone=complainant_phone, complainant_anonymous=complainant_anonymous,
+        complainant_confidential=complainant_confidential, address=address, district=district, street=street,
+        community=community, latitude=latitude, longitude=longitude, category=category,
+        sub_category=sub_category, category_confirmed=category_confirmed, polluter=polluter, tags=list(tags),
+        leader=leader,
+    )
+    return create_cases(actor=actor, drafts=[draft])[0]
+
+
+@dataclass
+class CaseDraft:
+    """A new case as `create_cases` takes it (the arguments of `create_case`)."""
+
+    channel: str
+    received_at: dt.datetime
+    description: str
+    kind: str = CaseKind.COMPLAINT
+    external_id: str = ""
+    request_type: str = RequestType.COMPLAINT
+    urgency: str = Urgency.NORMAL
+    title: str = ""
+    complainant_name: str = ""
+    complainant_phone: str = ""
+    complainant_anonymous: bool = False
+    complainant_confidential: bool = False
+    address: str = ""
+    district: str = ""
+    street: OrgUnit | None = None
+    community: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    category: str = ""
+    sub_category: str = ""
+    category_confirmed: bool = False
+    polluter: str = ""
+    tags: list[str] = field(default_factory=list)
+    leader: User | None = None
+
+
+@transaction.atomic
+def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Case]:
+    """Register new cases: the checks, deadlines and `created` timeline entries of `create_case`, for many
+    cases in a fixed number of queries (the intake's batches). All or none: the first draft that fails a
+    check raises, and nothing of the call stays written."""
     if actor is not None and not actor.has_role(Role.DISPATCHER, Role.ADMIN):
         raise ActionForbidden(_("Only dispatchers may register cases."))
-    if channel not in Channel.values:
-        raise RuleViolation("invalid_channel", _("Unknown channel."), field="channel")
-    if timezone.is_naive(received_at):
-        raise RuleViolation("naive_datetime", _("The time of receipt must carry a time zone."), field="received_at")
-    # `.exclude(external_id="")` repeats the partial unique index's condition so that SQLite uses it.
-    if external_id and Case.objects.filter(channel=channel, external_id=external_id).exclude(external_id="").exists():
+    if not drafts:
+        return []
+    numbers = {(d.channel, d.external_id) for d in drafts if d.external_id}
+    if len(numbers) < sum(1 for d in drafts if d.external_id):
         raise RuleViolation("duplicate_order", _("An order with this number is already registered."),
                             field="external_id")
-    if street is not None and not street.is_place:
-        raise RuleViolation("invalid_street", _("Choose a street or town."), field="street")
-    policy = deadlines.find_policy(channel, request_type, urgency)
-    due = deadlines.compute_due_times(policy, received_at, workday_overrides())
-    case = Case(
-        kind=kind, channel=channel, external_id=external_id, request_type=request_type, urgency=urgency,
-        received_at=received_at, title=title, description=description,
-        complainant_name=complainant_name, complainant_phone=complainant_phone,
-        complainant_anonymous=complainant_anonymous, complainant_confidential=complainant_confidential,
-        address=address, district=district, street=street, community=community,
-        latitude=latitude, longitude=longitude,
-        geo_cell=geo.grid_cell(longitude, latitude) if latitude is not None and longitude is not None else None,
-        category=category, sub_category=sub_category,
-        polluter=polluter, tags=list(tags), status=CaseStatus.NEW, policy=policy,
-        accept_due_at=due.accept_due_at, contact_due_at=due.contact_due_at, reply_due_at=due.reply_due_at,
-        due_at=due.due_at, deadline_provisional=due.provisional, leader=leader or leader_for_street(street),
-    )
-    case.next_due_at = deadlines.next_due_at(case)
-    case.save()
-    _record(case, actor=actor, action="created", from_status="", payload={
-        "channel": channel, "external_id": external_id, "policy": policy.pk if policy else None,
-        "accept_due_at": due.accept_due_at, "contact_due_at": due.contact_due_at,
-        "reply_due_at": due.reply_due_at, "due_at": due.due_at, "provisional": due.provisional,
-    })
-    return case
+    if numbers:
+        # `.exclude(external_id="")` repeats the partial unique index's condition so that SQLite uses it.
+        known = Case.objects.filter(external_id__in={number for _, number in numbers}).exclude(external_id="")
+        if numbers & set(known.values_list("channel", "external_id")):
+            raise RuleViolation("duplicate_order", _("An order with this number is already registered."),
+                                field="external_id")
+    policies = list(DeadlinePolicy.objects.filter(is_active=True))
+    overrides = workday_overrides()
+    leaders: dict[int, User | None] = {}
+    cases = []
+    for draft in drafts:
+        if draft.channel not in Channel.values:
+            raise RuleViolation("invalid_channel", _("Unknown channel."), field="channel")
+        if timezone.is_naive(draft.received_at):
+            raise RuleViolation("naive_datetime", _("The time of receipt must carry a time zone."),
+                                field="received_at")
+        street = draft.street
+        if street is not None and not street.is_place:
+            raise RuleViolation("invalid_street", _("Choose a street or town."), field="street")
+        leader = draft.leader
+        if leader is None and street is not None:
+            if street.pk not in leaders:
+                leaders[street.pk] = leader_for_street(street)
+            leader = leaders[street.pk]
+        policy = deadlines.find_policy(draft.channel, draft.request_type, draft.urgency, policies)
+        due = deadlines.compute_due_times(policy, draft.received_at, overrides)
+        lat, lng = draft.latitude, draft.longitude
+        case = Case(
+            kind=draft.kind, channel=draft.channel, external_id=draft.external_id, request_type=draft.request_type,
+            urgency=draft.urgency, received_at=draft.received_at, title=draft.title, description=draft.description,
+            complainant_name=draft.complainant_name, complainant_phone=draft.complainant_phone,
+            complainant_anonymous=draft.complainant_anonymous,
+            complainant_confidential=draft.complainant_confidential, address=draft.address,
+            district=draft.district, street=street, community=draft.community, latitude=lat, longitude=lng,
+            geo_cell=geo.grid_cell(lng, lat) if lat is not None and lng is not None else None,
+            category=draft.category, sub_category=draft.sub_category,
+            category_confirmed=draft.category_confirmed and bool(draft.sub_category), polluter=draft.polluter,
+            tags=list(draft.tags), status=CaseStatus.NEW, policy=policy, accept_due_at=due.accept_due_at,
+            contact_due_at=due.contact_due_at, reply_due_at=due.reply_due_at, due_at=due.due_at,
+            deadline_provisional=due.provisional, leader=leader,
+        )
+        case.next_due_at = deadlines.next_due_at(case)
+        cases.append((case, due))
+    bulk.insert_objects([case for case, _ in cases])
+    now = timezone.now()
+    bulk.insert_objects([
+        CaseEvent(case=case, actor=actor, at=now, action="created", from_status="", to_status=case.status,
+                  payload={key: _json(value) for key, value in {
+                      "channel": case.channel, "external_id": case.external_id, "policy": case.policy_id,
+                      "accept_due_at": due.accept_due_at, "contact_due_at": due.contact_due_at,
+                      "reply_due_at": due.reply_due_at, "due_at": due.due_at, "provisional": due.provisional,
+                  }.items()})
+        for case, due in cases
+    ])
+    return [case for case, _ in cases]
 
 
 @transaction.atomic
@@ -259,6 +338,30 @@ def record_triage(*, case: Case, result: dict[str, Any], actor: User | None = No
     why, as one `triaged` timeline entry."""
     locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     return _finish(locked, actor=actor, action="triaged", from_status=locked.status, fields=[], payload=result)
+
+
+@transaction.atomic
+def record_triages(*, results: Sequence[tuple[Case, dict[str, Any], Sequence[str]]],
+                   actor: User | None = None) -> None:
+    """`record_triage` for the cases an intake batch has just created in this transaction (no one else can
+    have them yet, so they are not locked): one `triaged` entry each, plus the tags triage could only give
+    once the case existed (say `repeated`), in a fixed number of queries."""
+    if not results:
+        return
+    now = timezone.now()
+    for case, _result, tags in results:
+        case.version += 1
+        if any(tag not in case.tags for tag in tags):
+            case.tags = [*case.tags, *(tag for tag in tags if tag not in case.tags)]
+            Case.objects.filter(pk=case.pk).update(tags=case.tags)
+    Case.objects.filter(pk__in=[case.pk for case, _, _ in results]).update(
+        version=models.F("version") + 1, updated_at=now
+    )
+    bulk.insert_objects([
+        CaseEvent(case=case, actor=actor, at=now, action="triaged", from_status=case.status,
+                  to_status=case.status, payload={key: _json(value) for key, value in result.items()})
+        for case, result, _tags in results
+    ])
 
 
 # --- lifecycle -----------------------------------------------------------------------------------------
@@ -283,6 +386,43 @@ def _check_leader(leader: User | None) -> None:
 def _check_handler(handler: User | None, unit: OrgUnit) -> None:
     if handler is not None and not (handler.unit and handler.unit.path.startswith(unit.path)):
         raise RuleViolation("handler_not_in_unit", _("The handler does not belong to that unit."), field="handler")
+
+
+def _take_handling(child: Case, parent: Case) -> list[str]:
+    """Give a merged duplicate its parent's handling (unit, handler, leader in charge) and the parent's
+    acceptance if it had none of its own; return the fields that changed."""
+    changed = []
+    if child.handling_unit_id != parent.handling_unit_id:
+        child.handling_unit_id = parent.handling_unit_id
+        changed.append("handling_unit")
+    if child.handler_id != parent.handler_id:
+        child.handler_id = parent.handler_id
+        changed.append("handler")
+    if parent.leader_id is not None and child.leader_id != parent.leader_id:
+        child.leader_id = parent.leader_id
+        changed.append("leader")
+    # The order's own accept deadline is met when the case that handles it is accepted (never un-met).
+    if child.accepted_at is None and parent.accepted_at is not None:
+        child.accepted_at = parent.accepted_at
+        changed.append("accepted_at")
+    return changed
+
+
+def _waiting_children(parent: Case) -> list[Case]:
+    """The duplicates merged into `parent` still waiting for their reply, locked."""
+    return list(Case.objects.select_for_update(of=("self",)).filter(parent=parent, status=CaseStatus.MERGED)
+                .order_by("pk"))
+
+
+def _children_follow(parent: Case, *, actor: User | None, via: str) -> None:
+    """并案: the duplicates waiting for their reply are handled through their parent, so they follow its
+    dispatch, acceptance, return and reassignment; each gets a `follow_parent` entry on its own timeline."""
+    for child in _waiting_children(parent):
+        changed = _take_handling(child, parent)
+        if changed:
+            _finish(child, actor=actor, action="follow_parent", from_status=child.status, fields=changed,
+                    payload={"parent": parent.pk, "via": via, "unit": child.handling_unit_id,
+                             "handler": child.handler_id, "leader": child.leader_id})
 
 
 @transaction.atomic
@@ -316,10 +456,17 @@ def _dispatch(case: Case, *, actor: User | None, unit: OrgUnit, handler: User | 
     case.handler = handler
     case.leader = leader or case.leader or leader_for_street(case.street)
     case.dispatched_at = timezone.now()
-    _finish(case, actor=actor, action="dispatch", from_status=from_status,
-            fields=["status", "handling_unit", "handler", "leader", "dispatched_at"],
+    fields = ["status", "handling_unit", "handler", "leader", "dispatched_at"]
+    if actor is not None and case.sub_category:
+        # A dispatcher who sends the case on vouches for the category it shows (the classifier learns from
+        # it); the system's own dispatch does not.
+        case.category_confirmed = True
+        fields.append("category_confirmed")
+        payload = {**payload, "confirms_category": case.sub_category}
+    _finish(case, actor=actor, action="dispatch", from_status=from_status, fields=fields,
             payload={"unit": unit.pk, "handler": handler.pk if handler else None, "leader": case.leader_id,
                      **payload})
+    _children_follow(case, actor=actor, via="dispatch")
     _notify_after_commit(_handling_people(case), "case_assigned", case)
     return case
 
@@ -335,8 +482,9 @@ def accept_case(*, actor: User, case: Case, note: str = "", version: int | None 
     if case.handler_id is None and actor.has_role(Role.HANDLER):
         case.handler = actor
         fields.append("handler")
-    return _finish(case, actor=actor, action="accept", from_status=from_status, fields=fields,
-                   payload={"note": note})
+    _finish(case, actor=actor, action="accept", from_status=from_status, fields=fields, payload={"note": note})
+    _children_follow(case, actor=actor, via="accept")
+    return case
 
 
 @transaction.atomic
@@ -350,6 +498,7 @@ def return_order(*, actor: User, case: Case, reason: str, version: int | None = 
     case.handler = None
     _finish(case, actor=actor, action="return_order", from_status=from_status, fields=["status", "handler"],
             payload={"reason": reason, "unit": case.handling_unit_id})
+    _children_follow(case, actor=actor, via="return_order")
     _notify_after_commit(_dispatchers(), "case_returned", case, reason=reason)
     return case
 
@@ -378,6 +527,7 @@ def reassign_case(*, actor: User, case: Case, unit: OrgUnit | None = None, handl
     case.handler = handler
     _finish(case, actor=actor, action="reassign", from_status=from_status, fields=fields,
             payload={"unit": target.pk, "handler": handler.pk if handler else None, "note": note})
+    _children_follow(case, actor=actor, via="reassign")
     _notify_after_commit(_handling_people(case), "case_assigned", case)
     return case
 
@@ -573,11 +723,24 @@ def record_joint_reply(*, actor: User, case: Case, joint: JointHandling, unit: O
 def reply_to_complainant(*, actor: User, case: Case, text: str, final: bool = True,
                          at: dt.datetime | None = None, version: int | None = None) -> Reply:
     """答复: answer the complainant and the hotline. A final reply (办结答复) completes the case and waits
-    for the return visit; an interim one (阶段性答复) only meets the reply deadline."""
+    for the return visit; an interim one (阶段性答复) only meets the reply deadline.
+
+    A duplicate merged into another case (并案) may be answered on its own, by the people handling its
+    parent; the parent's final reply also answers every duplicate still waiting, each with a `Reply` of its
+    own and a `reply` entry on its own timeline that names the parent (`via_parent`)."""
     if not text.strip():
         raise RuleViolation("text_required", _("Write the reply."), field="text")
     case = _begin(actor, case, "reply", version)
     at = at or timezone.now()
+    reply = _reply(case, actor=actor, text=text, final=final, at=at, payload={})
+    if final:
+        for child in _waiting_children(case):
+            _reply(child, actor=actor, text=text, final=True, at=at,
+                   payload={"via_parent": case.pk, "parent_reply": reply.pk})
+    return reply
+
+
+def _reply(case: Case, *, actor: User, text: str, final: bool, at: dt.datetime, payload: dict[str, Any]) -> Reply:
     reply = Reply.objects.create(case=case, created_by=actor, at=at, text=text, final=final)
     from_status = case.status
     fields = []
@@ -589,7 +752,7 @@ def reply_to_complainant(*, actor: User, case: Case, text: str, final: bool = Tr
         case.completed_at = at
         fields += ["status", "completed_at"]
     _finish(case, actor=actor, action="reply", from_status=from_status, fields=fields,
-            payload={"reply": reply.pk, "final": final, "at": at})
+            payload={"reply": reply.pk, "final": final, "at": at, **payload})
     return reply
 
 
@@ -692,6 +855,15 @@ def resume_clock(*, actor: User, case: Case, note: str = "", version: int | None
     case = _begin(actor, case, "resume_clock", version)
     if case.paused_at is None:
         raise RuleViolation("not_paused", _("The clock is not paused."))
+    fields, seconds = _restart_clock(case)
+    return _finish(case, actor=actor, action="resume_clock", from_status=case.status, fields=fields,
+                   payload={"paused_seconds": seconds, "note": note})
+
+
+def _restart_clock(case: Case) -> tuple[list[str], int]:
+    """Move every pending deadline of a paused case by the time its clock stood still; return the changed
+    fields and the seconds it stood."""
+    assert case.paused_at is not None
     stood = timezone.now() - case.paused_at
     fields = ["paused_at", "paused_seconds"]
     for _kind, due_field, met_field in deadlines.DEADLINE_FIELDS:
@@ -701,29 +873,68 @@ def resume_clock(*, actor: User, case: Case, note: str = "", version: int | None
             fields.append(due_field)
     case.paused_at = None
     case.paused_seconds += int(stood.total_seconds())
-    return _finish(case, actor=actor, action="resume_clock", from_status=case.status, fields=fields,
-                   payload={"paused_seconds": int(stood.total_seconds()), "note": note})
+    return fields, int(stood.total_seconds())
 
 
 @transaction.atomic
 def merge_case(*, actor: User, case: Case, into: Case, note: str = "", version: int | None = None) -> Case:
-    """Merge a duplicate into the case that will be handled (the parent)."""
+    """并案: merge a duplicate into the case that will be handled (the parent).
+
+    The duplicate stays an order of its own: it is handled through the parent (it takes the parent's unit,
+    handler and leader, and follows them while it waits), keeps its own deadlines (a paused clock restarts:
+    nobody pauses it while merged), and gets its own reply (with the parent's final reply, or on its own
+    before) and its own return visit."""
     if into.pk == case.pk:
         raise RuleViolation("merge_into_self", _("A case cannot be merged into itself."), field="into")
     case = _begin(actor, case, "merge_into", version)
-    target = Case.objects.select_for_update().get(pk=into.pk)
+    target = Case.objects.select_for_update(of=("self",)).get(pk=into.pk)
     if target.status == CaseStatus.MERGED:
         raise RuleViolation("target_merged", _("The target case is itself merged into another."), field="into")
+    if target.status not in OPEN_STATUSES:
+        raise RuleViolation("target_not_open",
+                            _("The target case has already been answered; handle this order on its own."),
+                            field="into")
     if not access.can_see_case(actor, target):
         raise ActionForbidden(_("You may not see the target case."))
+    if Case.objects.filter(parent=case, status=CaseStatus.MERGED).exists():
+        raise RuleViolation("has_merged_children",
+                            _("Other orders wait for this case's reply; merge the other case into this one "
+                              "instead."), field="into")
     from_status = case.status
     case.status = CaseStatus.MERGED
     case.parent = target
-    _finish(case, actor=actor, action="merge_into", from_status=from_status, fields=["status", "parent"],
-            payload={"into": target.pk, "note": note})
+    fields = ["status", "parent", *_take_handling(case, target)]
+    if case.paused_at is not None:
+        fields += _restart_clock(case)[0]
+    _finish(case, actor=actor, action="merge_into", from_status=from_status, fields=fields,
+            payload={"into": target.pk, "note": note, "unit": case.handling_unit_id, "handler": case.handler_id,
+                     "leader": case.leader_id})
     _finish(target, actor=actor, action="merge_received", from_status=target.status, fields=[],
             payload={"child": case.pk})
     return case
+
+
+@transaction.atomic
+def set_category(*, actor: User, case: Case, sub_category: str, note: str = "",
+                 version: int | None = None) -> Case:
+    """分类更正: a dispatcher sets or corrects the pollution sub-category (and with it the category). A
+    person's choice is confirmed: `train-classifier` learns from it. The timeline keeps the old and new codes."""
+
+    chosen = Category.objects.filter(code=sub_category.strip(), is_active=True).select_related("parent").first()
+    if chosen is None or chosen.children.filter(is_active=True).exists():
+        raise RuleViolation("invalid_category",
+                            _("Choose an active sub-category (such as noise.social), not a family or an unknown "
+                              "code."), field="sub_category")
+    case = _begin(actor, case, "set_category", version)
+    old_category, old_sub_category, was_confirmed = case.category, case.sub_category, case.category_confirmed
+    case.category = chosen.parent.code if chosen.parent else chosen.code.split(".")[0]
+    case.sub_category = chosen.code
+    case.category_confirmed = True
+    return _finish(case, actor=actor, action="set_category", from_status=case.status,
+                   fields=["category", "sub_category", "category_confirmed"],
+                   payload={"old_category": old_category, "old_sub_category": old_sub_category,
+                            "category": case.category, "sub_category": case.sub_category,
+                            "was_confirmed": was_confirmed, "note": note})
 
 
 @transaction.atomic
@@ -746,7 +957,8 @@ def _alert_recipients(case: Case, kind: str) -> list[User]:
 
 
 def send_deadline_alerts(now: dt.datetime | None = None) -> int:
-    """Remind before each pending deadline and escalate after it, exactly once per deadline.
+    """Remind before each pending deadline and escalate after it, exactly once per deadline: of open cases,
+    and of duplicates merged into another case until they are replied to (each order has its own limit).
 
     Each alert is written with its notifications in one transaction guarded by a unique constraint on
     (case, deadline, kind, due time): a second worker, or a second run, finds it written and skips it. A
@@ -755,7 +967,7 @@ def send_deadline_alerts(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     horizon = now + deadlines.DUE_SOON_CAP
     candidates = (
-        Case.objects.filter(status__in=OPEN_STATUSES, next_due_at__isnull=False, next_due_at__lte=horizon)
+        Case.objects.filter(deadlines.due_by_q(horizon))
         .select_related("handling_unit", "handler", "leader", "policy")
         .order_by("next_due_at")
     )

@@ -7,51 +7,19 @@ dates to ISO text, JSON through `json.dumps` (psycopg's `Jsonb` on PostgreSQL). 
 by attname; columns listed in `refs` hold an index into another table of the same batch and are turned
 into that row's reserved primary key.
 
-Primary keys: on SQLite, inside the batch's write transaction (which holds the database's write lock), the
-next ids follow the largest of the table's MAX(id) and its AUTOINCREMENT counter; on PostgreSQL they are
-drawn from the column's sequence with `nextval`, so concurrent writers can never collide, and the rows go
-in with COPY.
+Primary keys are reserved up front and the rows written by `core.bulk` (executemany on SQLite, COPY on
+PostgreSQL).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import DateField, DateTimeField, JSONField, Model
+from django.db.models import Model
 
-Converter = Callable[[Any], Any]
-
-
-def _sqlite_datetime(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
-
-
-def _iso_date(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _converter(field: Any, vendor: str) -> Converter | None:
-    if isinstance(field, JSONField):
-        encoder = field.encoder
-        if vendor == "postgresql":
-            from psycopg.types.json import Jsonb
-
-            def dumps(value: Any) -> str:
-                return json.dumps(value, cls=encoder)
-
-            return lambda value: None if value is None else Jsonb(value, dumps=dumps)
-        return lambda value: None if value is None else json.dumps(value, cls=encoder)
-    if isinstance(field, DateTimeField):
-        return _sqlite_datetime if vendor == "sqlite" else None
-    if isinstance(field, DateField):
-        return _iso_date if vendor == "sqlite" else None
-    return None
+from ecohotline.core import bulk
 
 
 class Table:
@@ -69,36 +37,15 @@ class Table:
         self.refs = refs or {}
         fields = {f.attname: f for f in opts.concrete_fields}
         vendor = connection.vendor
-        self.converters = tuple(_converter(fields[column], vendor) for column in self.columns)
-        quote = connection.ops.quote_name
+        self.converters = tuple(bulk.converter(fields[column], vendor) for column in self.columns)
         self.db_table = opts.db_table
         self.pk_column = str(opts.pk.column)
-        names = ", ".join(quote(str(c)) for c in (self.pk_column, *(fields[c].column for c in self.columns)))
-        marks = ", ".join(["%s"] * (len(self.columns) + 1))
-        self.sql = f"INSERT INTO {quote(self.db_table)} ({names}) VALUES ({marks})"
-        self.copy_sql = f"COPY {quote(self.db_table)} ({names}) FROM STDIN"
+        self.column_names = [self.pk_column, *(str(fields[c].column) for c in self.columns)]
 
 
 def reserve_ids(table: Table, count: int) -> list[int]:
     """`count` fresh primary keys for `table` (call inside the transaction that inserts them)."""
-    if count == 0:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table.db_table, table.pk_column, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        if connection.vendor != "sqlite":
-            raise NotImplementedError(f"the demo writer supports SQLite and PostgreSQL, not {connection.vendor}")
-        quote = connection.ops.quote_name
-        cursor.execute(f"SELECT MAX({quote(table.pk_column)}) FROM {quote(table.db_table)}")
-        largest = cursor.fetchone()[0] or 0
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table.db_table])
-        found = cursor.fetchone()
-        start = max(largest, found[0] if found else 0) + 1
-    return list(range(start, start + count))
+    return bulk.reserve_ids(table.db_table, table.pk_column, count)
 
 
 def insert(table: Table, rows: Sequence[dict[str, Any]], ids: Sequence[int],
@@ -119,11 +66,4 @@ def insert(table: Table, rows: Sequence[dict[str, Any]], ids: Sequence[int],
                 value = ref[value]
             values.append(convert(value) if convert is not None else value)
         params.append(values)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is several times faster than executemany; psycopg adapts each value as for a query.
-            with cursor.cursor.copy(table.copy_sql) as copy:
-                for values in params:
-                    copy.write_row(values)
-        else:
-            cursor.executemany(table.sql, params)
+    bulk.write_rows(table.db_table, table.column_names, params)

@@ -23,7 +23,8 @@ from ecohotline.intake.models import (
 
 @admin.register(ImportProfile)
 class ImportProfileAdmin(admin.ModelAdmin):
-    list_display = ["name", "channel", "encoding", "sheet", "header_row"]
+    list_display = ["name", "channel", "coordinate_system", "encoding", "sheet", "header_row"]
+    list_filter = ["channel", "coordinate_system"]
     search_fields = ["name"]
 
 

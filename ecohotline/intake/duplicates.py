@@ -4,12 +4,22 @@ Candidates come from the same category within a time window (default 30 days) an
 radius (default 300 m) around the place, plus any case from the same phone number in the window. Each is
 scored from distance, text similarity, the same phone and the same polluter; the best above a threshold is
 suggested as `duplicate_of` for a dispatcher to confirm.
+
+"Earlier" means received before the case, or at the same moment and registered before it: a case never
+finds the cases registered after it, and two orders of one import batch see each other once, not twice.
+
+The lookup runs for every order taken in, so it is one or two plain SQL statements per case on the indexes
+(sub_category, geo_cell, received_at), (complainant_phone, received_at) and (sub_category, street,
+received_at): building the same query through the ORM costs several times what the database spends on it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
 
 from ecohotline.cases.models import Case, CaseStatus
 from ecohotline.core.geo import cells_around, distance_m
@@ -32,6 +42,12 @@ class Candidate:
     reasons: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass
+class Lookup:
+    candidates: list[Candidate]  # best first
+    repeat_count: int  # complaints about the place in the 90 days up to the case, the case included
+
+
 def radius_for(code: str) -> float:
     return RADIUS_M.get(code, DEFAULT_RADIUS_M)
 
@@ -49,32 +65,105 @@ def text_similarity(a: str, b: str) -> float:
     return len(left & right) / len(left | right)
 
 
+# One row of an earlier case: what scoring needs.
+Row = tuple[int, float | None, float | None, str, str, str, int | None, str]
+_COLUMNS = "id, latitude, longitude, {description}, complainant_phone, polluter, street_id, sub_category"
+
+
+def _table() -> str:
+    return connection.ops.quote_name(Case._meta.db_table)
+
+
+def _earlier(case: Case) -> tuple[str, list[Any]]:
+    """SQL condition and parameters: registered before `case` (see the module's docstring)."""
+    at = connection.ops.adapt_datetimefield_value(case.received_at)
+    if case.pk is None:
+        return "received_at <= %s", [at]
+    return "(received_at < %s OR (received_at = %s AND id < %s))", [at, at, case.pk]
+
+
+def _select(columns: str, where: str, params: list[Any], limit: int | None = None) -> list[tuple]:
+    sql = f"SELECT {columns} FROM {_table()} WHERE {where}"
+    if limit is not None:
+        sql += f" ORDER BY received_at DESC LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def look_up(case: Case) -> Lookup:
+    """The duplicate candidates of a case (best first) and its 90-day repeat count, in one or two queries."""
+    earlier, earlier_params = _earlier(case)
+    since = connection.ops.adapt_datetimefield_value(case.received_at - WINDOW)
+    since_repeat = connection.ops.adapt_datetimefield_value(case.received_at - REPEAT_WINDOW)
+    radius = radius_for(case.sub_category)
+    rows: dict[int, Row] = {}
+    repeats = 1
+    if case.latitude is not None and case.longitude is not None and case.sub_category:
+        cells = cells_around(case.longitude, case.latitude, radius)
+        # Every case of the category around the place in 90 days (for the repeat count); the texts only of
+        # those in the 30-day window that are not merged (the candidates).
+        description = "CASE WHEN received_at >= %s AND status <> %s THEN description END"
+        nearby = _select(
+            _COLUMNS.format(description=description) + ", received_at >= %s AND status <> %s",
+            f"sub_category = %s AND geo_cell IN ({', '.join(['%s'] * len(cells))}) AND received_at >= %s "
+            f"AND {earlier}",
+            [since, CaseStatus.MERGED, since, CaseStatus.MERGED, case.sub_category, *cells, since_repeat,
+             *earlier_params],
+        )
+        recent: list[Row] = []
+        for found in nearby:
+            lng, lat = found[2], found[1]
+            if lng is None or lat is None or distance_m(case.longitude, case.latitude, lng, lat) > radius:
+                continue
+            repeats += 1
+            if found[-1]:  # in the 30-day window and not merged
+                recent.append(found[:-1])
+        for row in sorted(recent, key=lambda r: -r[0])[:MAX_CANDIDATES]:
+            rows[row[0]] = row
+    else:
+        if case.street_id and case.sub_category:
+            same_street = _select(
+                _COLUMNS.format(description="description"),
+                f"sub_category = %s AND street_id = %s AND received_at >= %s AND status <> %s AND {earlier}",
+                [case.sub_category, case.street_id, since, CaseStatus.MERGED, *earlier_params], MAX_CANDIDATES,
+            )
+            rows.update((row[0], row) for row in same_street)
+        repeats += _repeats_without_place(case, since_repeat, earlier, earlier_params)
+    if case.complainant_phone:
+        same_phone = _select(
+            _COLUMNS.format(description="description"),
+            f"complainant_phone = %s AND received_at >= %s AND status <> %s AND {earlier}",
+            [case.complainant_phone, since, CaseStatus.MERGED, *earlier_params], MAX_CANDIDATES,
+        )
+        rows.update((row[0], row) for row in same_phone)
+    scored = [_score(case, row, radius) for row in rows.values()]
+    return Lookup(sorted((c for c in scored if c.score > 0), key=lambda c: (-c.score, -c.case_id)), repeats)
+
+
+def _repeats_without_place(case: Case, since: Any, earlier: str, params: list[Any]) -> int:
+    """Earlier complaints about the same polluter, else the same address, of the category in 90 days."""
+    if not case.sub_category:
+        return 0
+    for column, value in (("polluter", case.polluter), ("address", case.address)):
+        if value:
+            found = _select("COUNT(*)", f"sub_category = %s AND {column} = %s AND received_at >= %s AND {earlier}",
+                            [case.sub_category, value, since, *params])
+            return int(found[0][0])
+    return 0
+
+
 def find_candidates(case: Case) -> list[Candidate]:
     """Earlier cases that may be the same complaint, best first (the case itself excluded)."""
-    start = case.received_at - WINDOW
-    base = Case.objects.filter(received_at__gte=start, received_at__lte=case.received_at).exclude(pk=case.pk)
-    base = base.exclude(status=CaseStatus.MERGED)
-    fields = ("pk", "latitude", "longitude", "description", "complainant_phone", "polluter", "street_id",
-              "sub_category")
-    rows: dict[int, tuple] = {}
-    radius = radius_for(case.sub_category)
-    if case.latitude is not None and case.longitude is not None and case.sub_category:
-        near = base.filter(sub_category=case.sub_category,
-                           geo_cell__in=cells_around(case.longitude, case.latitude, radius))
-        for row in near.values_list(*fields)[:MAX_CANDIDATES]:
-            rows[row[0]] = row
-    elif case.street_id and case.sub_category:
-        same_street = base.filter(sub_category=case.sub_category, street_id=case.street_id)
-        for row in same_street.values_list(*fields)[:MAX_CANDIDATES]:
-            rows[row[0]] = row
-    if case.complainant_phone:
-        for row in base.filter(complainant_phone=case.complainant_phone).values_list(*fields)[:MAX_CANDIDATES]:
-            rows[row[0]] = row
-    scored = [_score(case, row, radius) for row in rows.values()]
-    return sorted((c for c in scored if c.score > 0), key=lambda c: -c.score)
+    return look_up(case).candidates
 
 
-def _score(case: Case, row: tuple, radius: float) -> Candidate:
+def repeat_count(case: Case) -> int:
+    """How many complaints the same place had in the 90 days up to this one (this one included)."""
+    return look_up(case).repeat_count
+
+
+def _score(case: Case, row: Row, radius: float) -> Candidate:
     pk, lat, lng, description, phone, polluter, street_id, sub_category = row
     reasons: dict[str, object] = {}
     score = 0.0
@@ -98,22 +187,3 @@ def _score(case: Case, row: tuple, radius: float) -> Candidate:
         reasons["same_polluter"] = True
         score += 0.15
     return Candidate(pk, round(min(score, 1.0), 3), reasons)
-
-
-def repeat_count(case: Case) -> int:
-    """How many complaints the same place had in the 90 days up to this one (this one included)."""
-    start = case.received_at - REPEAT_WINDOW
-    base = Case.objects.filter(received_at__gte=start, received_at__lte=case.received_at,
-                               sub_category=case.sub_category)
-    if case.latitude is not None and case.longitude is not None:
-        radius = radius_for(case.sub_category)
-        near = base.filter(geo_cell__in=cells_around(case.longitude, case.latitude, radius))
-        return len([
-            1 for lng, lat in near.values_list("longitude", "latitude")
-            if lng is not None and lat is not None and distance_m(case.longitude, case.latitude, lng, lat) <= radius
-        ])
-    if case.polluter:
-        return base.filter(polluter=case.polluter).count()
-    if case.address:
-        return base.filter(address=case.address).count()
-    return 1

@@ -32,7 +32,7 @@ from ecohotline.cases.exceptions import CaseError
 from ecohotline.intake.models import ImportProfile, ImportRejection, ImportRun, ImportStatus, ReceivedVia
 from ecohotline.intake.orders import CANONICAL_COLUMNS, OrderInput
 from ecohotline.intake.parsing import FileUnreadable, Layout, OrderFile, ParsedRow, RowProblem
-from ecohotline.intake.services import Outcome, take_in_order
+from ecohotline.intake.services import Outcome, take_in_order, take_in_orders
 from ecohotline.intake.triage import TriageContext
 from ecohotline.org.models import User
 
@@ -120,7 +120,7 @@ class _Importer:
         local: dict[str, bool] = {}
         try:
             with transaction.atomic():
-                outcomes = [self._take(item, local) for item in items]
+                outcomes = self._take_all(items, local)
                 if self.dry_run:
                     transaction.set_rollback(True)
         except Exception:
@@ -153,6 +153,22 @@ class _Importer:
                 self.taken.update(local)
                 self.counts[outcome] += 1
 
+    def _take_all(self, items: list[_Item], local: dict[str, bool]) -> list[Outcome]:
+        """The batch's orders through `take_in_orders` (rows repeating an order taken above count as known)."""
+        outcomes: list[Outcome] = []
+        fresh: list[OrderInput] = []
+        for item in items:
+            key = item.order.external_id
+            if item.repeat_of is not None:
+                if not local.get(key, self.taken.get(key)):
+                    raise _RepeatNotTaken(item.repeat_of)
+                outcomes.append(Outcome.UNCHANGED)
+                continue
+            fresh.append(item.order)
+            local[key] = True
+        results = take_in_orders(orders=fresh, via=ReceivedVia.FILE, actor=self.actor, context=self.context)
+        return outcomes + [result.outcome for result in results]
+
     def _take(self, item: _Item, local: dict[str, bool]) -> Outcome:
         key = item.order.external_id
         if item.repeat_of is not None:
@@ -182,11 +198,12 @@ class _Importer:
         run.updated = self.counts[Outcome.UPDATED]
         run.unchanged = self.counts[Outcome.UNCHANGED]
         run.rejected = len(self.rejected_rows)
+        run.heartbeat_at = timezone.now()
         with transaction.atomic():
             ImportRejection.objects.bulk_create(self.pending)
             ImportRun.objects.filter(pk=run.pk).update(
                 rows_done=run.rows_done, created=run.created, updated=run.updated, unchanged=run.unchanged,
-                rejected=run.rejected,
+                rejected=run.rejected, heartbeat_at=run.heartbeat_at,
             )
         self.pending = []
         if self.progress is not None:
@@ -198,18 +215,23 @@ def run_import(*, path: Path | str, layout: Layout | None = None, profile: Impor
                file_name: str = "", batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> ImportReport:
     """Import one order file. Counts its rows first (which also finds a file broken half-way before anything
     is written), then takes the rows in batches. A file that cannot be read leaves the run `failed` with the
-    reason in `error`; nothing else is written."""
+    reason in `error`; nothing else is written. The run's `heartbeat_at` is set at the start and with every
+    batch, so that a run whose worker died can be told from one that is merely long."""
     path = Path(path)
     layout = layout or Layout.from_profile(profile)
     if run is None:
         run = ImportRun.objects.create(file_name=(file_name or path.name)[:255], profile=profile, started_by=actor,
-                                       dry_run=dry_run)
+                                       dry_run=dry_run, heartbeat_at=timezone.now())
+    else:
+        run.heartbeat_at = timezone.now()
+        ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=run.heartbeat_at)
     report = ImportReport(run)
     try:
         with OrderFile(path, layout) as source:
             report.file_kind = source.description
             run.rows_total = source.count()
-            ImportRun.objects.filter(pk=run.pk).update(rows_total=run.rows_total)
+            run.heartbeat_at = timezone.now()
+            ImportRun.objects.filter(pk=run.pk).update(rows_total=run.rows_total, heartbeat_at=run.heartbeat_at)
             if progress is not None:
                 progress(run)
             _Importer(run, actor=actor, dry_run=dry_run, batch_size=batch_size, progress=progress).run_all(
@@ -226,10 +248,12 @@ def run_import(*, path: Path | str, layout: Layout | None = None, profile: Impor
 
 
 def _finish(run: ImportRun, status: str, error: str = "") -> None:
+    # Written even over a run `fail_stale_runs` gave up on meanwhile: the worker was slow, not dead, and its
+    # outcome is the true one.
     run.status = status
     run.error = error
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "finished_at"])
+    run.finished_at = run.heartbeat_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at", "heartbeat_at"])
 
 
 # --- the rejected rows as a workbook ---------------------------------------------------------------------
@@ -276,14 +300,16 @@ def write_rejections(run: ImportRun, target: IO[bytes] | Path | str) -> int:
 
 
 def start_upload(*, upload: UploadedFile, profile: ImportProfile | None, dry_run: bool, actor: User) -> ImportRun:
-    """Keep an uploaded file under MEDIA_ROOT/imports/ (not served), record its run, and hand the import to
-    the worker once the run is committed."""
+    """Keep an uploaded file under MEDIA_ROOT/imports/ (not served directly: `views.import_file` gives it back
+    to whom may have it), record its run with where the file is kept, and hand the import to the worker once
+    the run is committed. The run has no heartbeat until a worker takes it up."""
     from ecohotline.intake.tasks import import_orders_file
 
     original = Path(upload.name or "orders").name
     stamp = timezone.localtime().strftime("%Y/%m/%Y%m%d-%H%M%S")
     stored = default_storage.save(f"imports/{stamp}-{secrets.token_hex(4)}-{original}"[:200], upload)
-    run = ImportRun.objects.create(file_name=original[:255], profile=profile, started_by=actor, dry_run=dry_run)
+    run = ImportRun.objects.create(file_name=original[:255], stored_file=stored, profile=profile, started_by=actor,
+                                   dry_run=dry_run)
     run_id = run.pk
-    transaction.on_commit(lambda: import_orders_file(run_id, stored))
+    transaction.on_commit(lambda: import_orders_file(run_id))
     return run

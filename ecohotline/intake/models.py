@@ -41,8 +41,17 @@ class OrderRecord(models.Model):
         return f"{self.channel}:{self.external_id}"
 
 
+class CoordinateSystem(models.TextChoices):
+    """What the 经度/纬度 of an order file are in; `place` converts them to WGS-84."""
+
+    WGS84 = "wgs84", _("WGS-84 (GPS)")
+    GCJ02 = "gcj02", _("GCJ-02 (Gaode and Tencent maps)")
+    BD09 = "bd09", _("BD-09 (Baidu maps)")
+
+
 class ImportProfile(models.Model):
-    """How to read another layout of order file: which column holds each canonical field, date formats."""
+    """How to read another layout of order file: which column holds each canonical field, date formats, and
+    what its coordinates are in."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     # {canonical column (工单编号, 受理时间...): the column header in this layout}
@@ -54,6 +63,11 @@ class ImportProfile(models.Model):
     sheet = models.CharField(_("worksheet"), max_length=100, blank=True)
     header_row = models.PositiveSmallIntegerField(_("header row"), default=1)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.HOTLINE_12345)
+    # GCJ-02 like the standard layout: 12345 orders get their coordinates from the hotline's Gaode/Tencent maps.
+    coordinate_system = models.CharField(
+        _("coordinate system"), max_length=10, choices=CoordinateSystem.choices, default=CoordinateSystem.GCJ02,
+        help_text=_("What the file's longitude and latitude (经度/纬度) are in. A 坐标系 column in the file, "
+                    "where present, says it row by row instead."))
 
     class Meta:
         verbose_name = _("import profile")
@@ -70,9 +84,14 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportRun(models.Model):
-    """One file import: progress while it runs, then what it took and what it rejected."""
+    """One file import (工单导入): progress while it runs, then what it took and what it rejected.
+
+    `heartbeat_at` is when the worker last showed progress; a run still `running` without one for a while has
+    lost its worker (see `tasks.fail_stale_runs`)."""
 
     file_name = models.CharField(_("file"), max_length=255)
+    # The uploaded file as kept in the default storage (MEDIA_ROOT/imports/...); blank for command-line imports.
+    stored_file = models.CharField(_("stored file"), max_length=255, blank=True)
     profile = models.ForeignKey(ImportProfile, null=True, blank=True, on_delete=models.SET_NULL,
                                 verbose_name=_("profile"))
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -89,6 +108,7 @@ class ImportRun(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ecohotline.cases.models import RequestType, Urgency
+from ecohotline.cases.models import CaseKind, RequestType, Urgency
 
 # Canonical columns of a 12345 order export, and the field each fills.
 CANONICAL_COLUMNS: dict[str, str] = {
@@ -56,14 +56,23 @@ class OrderInput:
     coordinate_system: str = "wgs84"
     title: str = ""
     complainant_anonymous: bool = False
+    # What the person entering an order at the desk (or an API client) already knows; triage keeps it.
+    kind: str = CaseKind.COMPLAINT
+    sub_category: str = ""  # a pollution code such as "noise.social"; empty: triage classifies
+    street_id: int | None = None  # the street/town unit; None: triage places the address
+    community: str = ""
+    polluter: str = ""
+    complainant_confidential: bool = False
     raw: dict[str, Any] = field(default_factory=dict)
 
     def content(self) -> dict[str, Any]:
         """The order's content, comparable across deliveries (not the raw row nor the channel)."""
-        data = asdict(self)
-        data.pop("raw")
-        return {key: value.isoformat() if isinstance(value, dt.datetime) else value for key, value in data.items()}
+        values = ((name, getattr(self, name)) for name in _CONTENT_FIELDS)
+        return {name: value.isoformat() if isinstance(value, dt.datetime) else value for name, value in values}
 
     def content_hash(self) -> str:
         encoded = json.dumps(self.content(), ensure_ascii=False, sort_keys=True).encode()
         return hashlib.sha256(encoded).hexdigest()
+
+
+_CONTENT_FIELDS = tuple(f.name for f in fields(OrderInput) if f.name != "raw")

@@ -6,8 +6,9 @@ record with a line break inside quotes is still one row). Reasons are Chinese, l
 records about an order (they are stored with the rejected row and sent back to the hotline in the XLSX).
 
 Coordinates (经度/纬度) are taken as GCJ-02 unless the row or the layout says otherwise: 12345 orders get their
-coordinates from the 高德/腾讯 map pickers of the hotline's systems, which give GCJ-02. A file may carry an
-optional 坐标系 column (WGS84, GCJ02/高德/腾讯, BD09/百度) per row.
+coordinates from the 高德/腾讯 map pickers of the hotline's systems, which give GCJ-02. An import profile says
+what its layout's coordinates are in (`ImportProfile.coordinate_system`); a file may also carry an optional
+坐标系 column (WGS84, GCJ02/高德/腾讯, BD09/百度) that says it row by row and wins over the layout.
 """
 
 from __future__ import annotations
@@ -98,8 +99,7 @@ class Layout:
             return cls()
         column_map = {str(k).strip(): str(v).strip() for k, v in (profile.column_map or {}).items() if v}
         formats = tuple(str(f) for f in (profile.date_formats or []) if f)
-        # A profile may say what its coordinates are in once ImportProfile has such a field.
-        system = str(getattr(profile, "coordinate_system", "") or DEFAULT_COORDINATE_SYSTEM)
+        system = profile.coordinate_system or DEFAULT_COORDINATE_SYSTEM
         return cls(column_map=column_map, date_formats=formats, encoding=profile.encoding.strip(),
                    sheet=profile.sheet.strip(), header_row=max(1, profile.header_row), channel=profile.channel,
                    coordinate_system=COORDINATE_SYSTEMS.get(system.lower().replace("-", ""), system))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ecohotline.intake.models import KeyUnit, RoutingRule
@@ -32,8 +33,13 @@ def _rule_score(rule: RoutingRule, code: str, street_id: int | None) -> int | No
 
 
 def route(*, text: str, code: str, street: OrgUnit | None, classification_confidence: float,
-          rules: list[RoutingRule], key_units: list[KeyUnit]) -> Route:
-    leader = leader_for_street(street)
+          rules: list[RoutingRule], key_units: list[KeyUnit],
+          leaders: Mapping[int, User | None] | None = None) -> Route:
+    """`leaders`: the 包片 leader of each street when the caller has read them already."""
+    if leaders is not None:
+        leader = leaders.get(street.pk) if street is not None else None
+    else:
+        leader = leader_for_street(street)
     for key_unit in key_units:
         words = [word for word in key_unit.keyword_list if word in text]
         if words:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -10,9 +11,19 @@ from django.db import transaction
 
 from ecohotline.cases import services as case_services
 from ecohotline.cases.models import Case
+from ecohotline.cases.services import CaseDraft
+from ecohotline.core import bulk
 from ecohotline.intake.models import OrderRecord
 from ecohotline.intake.orders import OrderInput
-from ecohotline.intake.triage import TriageContext, triage_new_case, triage_order
+from ecohotline.intake.triage import (
+    Triage,
+    TriageContext,
+    auto_dispatch,
+    look_for_duplicates,
+    should_auto_dispatch,
+    suggestions,
+    triage_order,
+)
 from ecohotline.org.models import User
 
 
@@ -33,46 +44,102 @@ def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return {key: {"old": old.get(key), "new": value} for key, value in new.items() if old.get(key) != value}
 
 
-@transaction.atomic
 def take_in_order(*, order: OrderInput, via: str, actor: User | None = None,
                   context: TriageContext | None = None) -> IntakeResult:
     """Register an order once. The same order delivered again creates nothing; with changed content (a 补充)
     its case gets an `order_updated` timeline entry. A new order is triaged and becomes a case."""
-    record = (
-        OrderRecord.objects.select_for_update().select_related("case")
-        .filter(channel=order.channel, external_id=order.external_id).first()
-        if order.external_id else None
-    )
-    content = order.content()
-    digest = order.content_hash()
-    if record is not None:
-        if record.content_hash == digest:
-            return IntakeResult(Outcome.UNCHANGED, record.case, {})
-        changes = _changes(record.raw.get("content", {}), content)
-        case_services.record_order_update(case=record.case, changes=changes, via=via, actor=actor)
-        record.content_hash = digest
-        record.raw = {"content": content, "as_received": order.raw}
-        record.received_via = via
-        record.updates += 1
-        record.save(update_fields=["content_hash", "raw", "received_via", "updates", "last_seen_at"])
-        return IntakeResult(Outcome.UPDATED, record.case, changes)
+    return take_in_orders(orders=[order], via=via, actor=actor, context=context)[0]
 
+
+@transaction.atomic
+def take_in_orders(*, orders: Sequence[OrderInput], via: str, actor: User | None = None,
+                   context: TriageContext | None = None) -> list[IntakeResult]:
+    """`take_in_order` for a batch, in one transaction (all or nothing) and a fixed number of queries per
+    batch, plus the duplicate lookup of each new order. The results are in the orders' order.
+
+    An order number that comes twice in the batch is taken in turn: the second sees what the first did."""
     context = context or TriageContext.load()
-    triage = triage_order(order, context)
-    case = case_services.create_case(
-        actor=actor, channel=order.channel, external_id=order.external_id, received_at=order.received_at,
-        request_type=order.request_type, urgency=triage.urgency, title=order.title,
-        description=order.description, complainant_name=order.complainant_name,
-        complainant_phone=order.complainant_phone, complainant_anonymous=order.complainant_anonymous,
-        address=order.address, district=triage.place.district, street=triage.place.street,
-        community=triage.place.community, latitude=triage.place.latitude, longitude=triage.place.longitude,
-        category=triage.category.category, sub_category=triage.category.code, tags=triage.tags,
+    results: list[IntakeResult] = []
+    segment: list[OrderInput] = []
+    keys: set[tuple[str, str]] = set()
+    for order in orders:
+        key = (order.channel, order.external_id)
+        if order.external_id and key in keys:
+            results += _take_segment(segment, via=via, actor=actor, context=context)
+            segment, keys = [], set()
+        segment.append(order)
+        if order.external_id:
+            keys.add(key)
+    results += _take_segment(segment, via=via, actor=actor, context=context)
+    return results
+
+
+def _take_segment(orders: list[OrderInput], *, via: str, actor: User | None,
+                  context: TriageContext) -> list[IntakeResult]:
+    """Orders whose numbers are all different."""
+    numbers = {order.external_id for order in orders if order.external_id}
+    known: dict[tuple[str, str], OrderRecord] = {}
+    if numbers:
+        found = (OrderRecord.objects.select_for_update(of=("self",)).select_related("case")
+                 .filter(external_id__in=numbers, channel__in={order.channel for order in orders}))
+        known = {(record.channel, record.external_id): record for record in found}
+    results: list[IntakeResult | None] = []
+    new: list[tuple[int, OrderInput, Triage]] = []
+    for order in orders:
+        record = known.get((order.channel, order.external_id)) if order.external_id else None
+        if record is None:
+            new.append((len(results), order, triage_order(order, context)))
+            results.append(None)
+        else:
+            results.append(_known_order(record, order, via=via, actor=actor))
+    if new:
+        created = case_services.create_cases(actor=actor, drafts=[_draft(order, triage) for _, order, triage in new])
+        bulk.insert_objects([
+            OrderRecord(case=case, channel=order.channel, external_id=order.external_id,
+                        content_hash=order.content_hash(), raw={"content": order.content(), "as_received": order.raw},
+                        received_via=via)
+            for case, (_, order, _) in zip(created, new, strict=True) if order.external_id
+        ])
+        triaged = []
+        for case, (_, _, triage) in zip(created, new, strict=True):
+            look_for_duplicates(case, triage)
+            triaged.append((case, triage.as_payload(), [tag for tag in triage.tags if tag not in case.tags]))
+        case_services.record_triages(results=triaged, actor=actor)
+        waiting = [suggestions(case, triage) for case, (_, _, triage) in zip(created, new, strict=True)]
+        bulk.insert_objects([suggestion for suggestion, _ in waiting])
+        bulk.insert_objects([duplicate for _, likely in waiting for duplicate in likely])
+        for case, (position, _, triage) in zip(created, new, strict=True):
+            if should_auto_dispatch(triage):
+                auto_dispatch(case, triage)
+            results[position] = IntakeResult(Outcome.CREATED, case, {})
+    return [result for result in results if result is not None]
+
+
+def _known_order(record: OrderRecord, order: OrderInput, *, via: str, actor: User | None) -> IntakeResult:
+    digest = order.content_hash()
+    if record.content_hash == digest:
+        return IntakeResult(Outcome.UNCHANGED, record.case, {})
+    content = order.content()
+    changes = _changes(record.raw.get("content", {}), content)
+    case = case_services.record_order_update(case=record.case, changes=changes, via=via, actor=actor)
+    record.content_hash = digest
+    record.raw = {"content": content, "as_received": order.raw}
+    record.received_via = via
+    record.updates += 1
+    record.save(update_fields=["content_hash", "raw", "received_via", "updates", "last_seen_at"])
+    return IntakeResult(Outcome.UPDATED, case, changes)
+
+
+def _draft(order: OrderInput, triage: Triage) -> CaseDraft:
+    place, category = triage.place, triage.category
+    return CaseDraft(
+        channel=order.channel, external_id=order.external_id, received_at=order.received_at, kind=order.kind,
+        request_type=order.request_type, urgency=triage.urgency, title=order.title, description=order.description,
+        complainant_name=order.complainant_name, complainant_phone=order.complainant_phone,
+        complainant_anonymous=order.complainant_anonymous,
+        complainant_confidential=order.complainant_confidential, address=order.address,
+        district=place.district, street=place.street, community=place.community, latitude=place.latitude,
+        longitude=place.longitude, category=category.category, sub_category=category.code,
+        category_confirmed=category.source == "given", polluter=order.polluter, tags=triage.tags,
         leader=triage.route.leader,  # already looked up by routing
     )
-    if order.external_id:
-        OrderRecord.objects.create(case=case, channel=order.channel, external_id=order.external_id,
-                                   content_hash=digest, raw={"content": content, "as_received": order.raw},
-                                   received_via=via)
-    triage_new_case(case, triage, context, actor=actor)
-    return IntakeResult(Outcome.CREATED, case, {})
-

@@ -5,7 +5,7 @@ dispatcher (one click to accept)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from ecohotline.intake.place import Placement, place_order
 from ecohotline.intake.remit import RemitDecision, check_remit
 from ecohotline.intake.routing import Route, route
 from ecohotline.org.models import PLACE_KINDS, OrgUnit, User
+from ecohotline.org.selectors import leaders_by_street
 
 NIGHT_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4, 5})
 HINT_WORDS = {
@@ -33,11 +34,12 @@ HINT_WORDS = {
 
 @dataclass
 class TriageContext:
-    """What triage needs from the database, read once per batch."""
+    """What triage needs from the database, read once per import run or batch."""
 
     streets: list[OrgUnit]
     rules: list[RoutingRule]
     key_units: list[KeyUnit]
+    leaders: dict[int, User] = field(default_factory=dict)  # street → its 包片 leader
 
     @classmethod
     def load(cls) -> TriageContext:
@@ -45,7 +47,11 @@ class TriageContext:
             streets=list(OrgUnit.objects.filter(kind__in=PLACE_KINDS, is_active=True)),
             rules=list(RoutingRule.objects.filter(is_active=True).select_related("unit", "street")),
             key_units=list(KeyUnit.objects.filter(is_active=True).select_related("unit")),
+            leaders=leaders_by_street(),
         )
+
+    def street(self, pk: int) -> OrgUnit | None:
+        return next((street for street in self.streets if street.pk == pk), None)
 
 
 @dataclass
@@ -91,40 +97,56 @@ def urgency_hints(order: OrderInput) -> list[str]:
 
 
 def triage_order(order: OrderInput, context: TriageContext) -> Triage:
-    """Every step that can run before the case exists."""
+    """The steps that run before the case exists: place, classify, remit, route. What the person entering
+    the order already gave (the street, the sub-category) is kept, and the reason says so."""
     text = f"{order.title} {order.description}"
     place = place_order(order, context.streets)
-    category = classify(text)
+    given_street = context.street(order.street_id) if order.street_id is not None else None
+    if given_street is not None:
+        place = replace(place, placed=True, street=given_street, community=order.community or place.community,
+                        decided_by="given", reason=f"登记时指定：{given_street.name}")
+    elif order.community:
+        place = replace(place, community=order.community)
+    if order.sub_category:
+        category = Classification(order.sub_category, 1.0, [], "登记时指定", "given")
+    else:
+        category = classify(text)
     remit = check_remit(text, category.code, classification=category)
     suggested = route(text=f"{text} {order.address}", code=category.code, street=place.street,
                       classification_confidence=category.confidence, rules=context.rules,
-                      key_units=context.key_units)
-    triage = Triage(place, category, remit, order.urgency, urgency_hints(order), suggested)
-    # Duplicates and repeats look at earlier cases like this one (an unsaved case stands in for it).
-    probe = Case(received_at=order.received_at, sub_category=category.code, latitude=place.latitude,
-                 longitude=place.longitude, street=place.street, description=order.description,
-                 complainant_phone=order.complainant_phone, address=order.address)
-    triage.candidates = duplicates.find_candidates(probe)
-    triage.repeat_count = duplicates.repeat_count(probe) + 1
-    return triage
+                      key_units=context.key_units, leaders=context.leaders)
+    return Triage(place, category, remit, order.urgency, urgency_hints(order), suggested)
 
 
-def triage_new_case(case: Case, triage: Triage, context: TriageContext, *, actor: User | None = None) -> None:
-    """Record the triage of a new case: its suggestions and one `triaged` timeline entry."""
-    TriageSuggestion.objects.create(
+def look_for_duplicates(case: Case, triage: Triage) -> None:
+    """Duplicates and repeats: earlier cases like this one (run once the case exists)."""
+    found = duplicates.look_up(case)
+    triage.candidates = found.candidates
+    triage.repeat_count = found.repeat_count
+
+
+def suggestions(case: Case, triage: Triage) -> tuple[TriageSuggestion, list[DuplicateSuggestion]]:
+    """The rows that wait for a dispatcher: the route and remit suggestion, and the likely duplicates."""
+    suggestion = TriageSuggestion(
         case=case, unit=triage.route.unit, leader=triage.route.leader, confidence=triage.route.confidence,
         remit=triage.remit.decision, department=triage.remit.department, repeat_count_90d=triage.repeat_count,
         reasons=triage.as_payload(),
     )
-    suggested = [c for c in triage.candidates if c.score >= duplicates.SUGGEST_AT][:3]
-    DuplicateSuggestion.objects.bulk_create([
-        DuplicateSuggestion(case=case, candidate_id=c.case_id, score=c.score, reasons=c.reasons) for c in suggested
-    ])
-    case_services.record_triage(case=case, result=triage.as_payload(), actor=actor)
+    likely = [c for c in triage.candidates if c.score >= duplicates.SUGGEST_AT][:3]
+    return suggestion, [DuplicateSuggestion(case=case, candidate_id=c.case_id, score=c.score, reasons=c.reasons)
+                        for c in likely]
+
+
+def should_auto_dispatch(triage: Triage) -> bool:
+    """Whether the bureau's threshold lets the intake dispatch the case itself."""
     threshold = settings.AUTO_DISPATCH_CONFIDENCE
+    return (triage.route.unit is not None and triage.remit.decision == "keep" and triage.place.placed
+            and not math.isnan(threshold) and triage.route.confidence >= threshold)
+
+
+def auto_dispatch(case: Case, triage: Triage) -> None:
     suggestion = triage.route
-    if (suggestion.unit is not None and triage.remit.decision == "keep" and triage.place.placed
-            and not math.isnan(threshold) and suggestion.confidence >= threshold):
-        case_services.auto_dispatch_case(case=case, unit=suggestion.unit, leader=suggestion.leader,
-                                         confidence=suggestion.confidence, reason=suggestion.reason)
-        TriageSuggestion.objects.filter(case=case).update(status=Suggestion.ACCEPTED)
+    assert suggestion.unit is not None
+    case_services.auto_dispatch_case(case=case, unit=suggestion.unit, leader=suggestion.leader,
+                                     confidence=suggestion.confidence, reason=suggestion.reason)
+    TriageSuggestion.objects.filter(case=case).update(status=Suggestion.ACCEPTED)

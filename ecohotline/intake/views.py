@@ -1,4 +1,4 @@
-"""Intake pages: import a 12345 export (upload, progress, result, rejected rows as XLSX)."""
+"""Intake pages: import a 12345 export (upload, progress, result, rejected rows as XLSX, the file as uploaded)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ecohotline.intake.forms import ImportForm
@@ -30,6 +31,14 @@ def _require_importer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def can_download_file(user: Any, run: ImportRun) -> bool:
+    """The file as uploaded (names and phone numbers of complainants) goes back only to whom uploaded it, while
+    they may still import, and to administrators."""
+    if not can_import(user):
+        return False
+    return bool(user.is_superuser or user.has_role(Role.ADMIN) or run.started_by_id == user.pk)
+
+
 @login_required
 def import_orders(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
@@ -38,14 +47,17 @@ def import_orders(request: HttpRequest) -> HttpResponse:
         run = start_upload(upload=form.cleaned_data["file"], profile=form.cleaned_data["profile"],
                            dry_run=form.cleaned_data["dry_run"], actor=request.user)  # type: ignore[arg-type]
         return redirect("intake:import-run", pk=run.pk)
-    runs = ImportRun.objects.select_related("profile", "started_by")[:RECENT_RUNS]
-    return render(request, "intake/import.html", {"form": form, "runs": runs})
+    runs = list(ImportRun.objects.select_related("profile", "started_by")[:RECENT_RUNS])
+    downloadable = {run.pk for run in runs if run.stored_file and can_download_file(request.user, run)}
+    return render(request, "intake/import.html", {"form": form, "runs": runs, "downloadable": downloadable})
 
 
 def _progress(run: ImportRun) -> dict[str, Any]:
     running = run.status == ImportStatus.RUNNING
     context: dict[str, Any] = {
         "run": run, "running": running,
+        # run_import and fail_stale_runs write "导入中断：…" when a run stopped (rather than its file being unreadable)
+        "interrupted": run.status == ImportStatus.FAILED and run.error.startswith("导入中断"),
         "percent": int(100 * run.rows_done / run.rows_total) if run.rows_total else 0,
         "rows_done": f"{run.rows_done:,}", "rows_total": f"{run.rows_total:,}",
         "counts": {"created": f"{run.created:,}", "updated": f"{run.updated:,}",
@@ -63,7 +75,9 @@ def _progress(run: ImportRun) -> dict[str, Any]:
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     run = get_object_or_404(ImportRun.objects.select_related("profile", "started_by"), pk=pk)
-    return render(request, "intake/import_run.html", _progress(run))
+    context = _progress(run)
+    context["can_download_file"] = bool(run.stored_file) and can_download_file(request.user, run)
+    return render(request, "intake/import_run.html", context)
 
 
 @login_required
@@ -83,3 +97,19 @@ def import_rejections(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="rejected-rows-{run.pk}.xlsx"'
     return response
+
+
+@login_required
+def import_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file of a run as it was uploaded, under its original name."""
+    _require_importer(request)
+    run = get_object_or_404(ImportRun, pk=pk)
+    if not can_download_file(request.user, run):
+        raise PermissionDenied
+    if not run.stored_file:
+        raise Http404
+    try:
+        handle = default_storage.open(run.stored_file, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=run.file_name)

@@ -21,6 +21,16 @@ def unit_heads_of(unit: OrgUnit) -> QuerySet[User]:
     return User.objects.none()
 
 
+def leaders_by_street() -> dict[int, User]:
+    """Every street's 包片 leader (as `leader_for_street` picks it), in two queries."""
+    leaders: dict[int, User] = {}
+    areas = LeaderArea.objects.select_related("leader").prefetch_related("streets").order_by("-pk")
+    for area in areas:  # the area with the lowest id wins, as in `leader_for_street`
+        for street in area.streets.all():
+            leaders[street.pk] = area.leader
+    return leaders
+
+
 def leader_for_street(street: OrgUnit | None) -> User | None:
     """The leader whose 包片 area includes this street or town."""
     if street is None:

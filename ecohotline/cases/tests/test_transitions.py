@@ -10,6 +10,10 @@ checks the outcome:
   and the version goes up by one;
 * role not allowed: `ActionForbidden`, and nothing is written;
 * role allowed, status not: `TransitionNotAllowed`, and nothing is written.
+
+A merged duplicate (`merged`) is handled through its parent: the parent's handling people may log contact
+with its own complainant and reply to it (a final reply makes it `replied`, then it has its own return
+visit); dispatchers may still correct its category.
 """
 
 from __future__ import annotations
@@ -73,9 +77,10 @@ EXPECTED: dict[str, tuple[set[str], dict[str, str]]] = {
         {"dispatcher", "unit_head", "admin"},
         {"dispatched": "dispatched", "in_progress": "in_progress"},
     ),
+    # A merged duplicate has its own complainant to reach.
     "record_contact": (
         {"handler", "unit_head"},
-        {"in_progress": "in_progress"},
+        {"in_progress": "in_progress", "merged": "merged"},
     ),
     "record_inspection": (
         {"handler", "unit_head"},
@@ -113,10 +118,11 @@ EXPECTED: dict[str, tuple[set[str], dict[str, str]]] = {
         {"street_liaison", "handler", "unit_head", "dispatcher"},
         {"in_progress": "in_progress"},
     ),
-    # A final reply here (an interim one keeps the case in progress: see test_actions_inputs).
+    # A final reply here (an interim one keeps the case in progress: see test_actions_inputs); a merged
+    # duplicate may be answered on its own before its parent (see test_merge).
     "reply": (
         {"handler", "unit_head"},
-        {"in_progress": "replied"},
+        {"in_progress": "replied", "merged": "replied"},
     ),
     # Solved and satisfied here (a reopening: see test_actions_inputs).
     "record_return_visit": (
@@ -143,6 +149,12 @@ EXPECTED: dict[str, tuple[set[str], dict[str, str]]] = {
     "merge_into": (
         {"dispatcher", "admin"},
         {"new": "merged", "dispatched": "merged", "in_progress": "merged", "returned": "merged"},
+    ),
+    # Correcting the category: while the case is handled or waits for its reply, not once it is answered.
+    "set_category": (
+        {"dispatcher", "admin"},
+        {"new": "new", "dispatched": "dispatched", "in_progress": "in_progress", "returned": "returned",
+         "merged": "merged"},
     ),
     "add_note": (
         {"dispatcher", "handler", "unit_head", "leader", "street_liaison", "admin"},
@@ -230,6 +242,8 @@ CALLS: dict[str, Call] = {
                                                            version=c.version),
     "resume_clock": lambda u, c, p, o: services.resume_clock(actor=u, case=c, version=c.version),
     "merge_into": lambda u, c, p, o: services.merge_case(actor=u, case=c, into=p["into"], version=c.version),
+    "set_category": lambda u, c, p, o: services.set_category(actor=u, case=c, sub_category="air.catering_fumes",
+                                                             note="油烟，非噪声", version=c.version),
     "add_note": lambda u, c, p, o: services.add_note(actor=u, case=c, text="备注", version=c.version),
 }
 
@@ -295,6 +309,8 @@ def test_action_status_role(org: Any, action: str, status: str, role: str) -> No
         assert CaseEvent.objects.count() == len(before["events"]) + 2
     else:
         assert CaseEvent.objects.count() == len(before["events"]) + 1
+    if action == "set_category":
+        assert (case.category, case.sub_category, case.category_confirmed) == ("air", "air.catering_fumes", True)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -10,10 +10,12 @@ import pytest
 from django.core.management import call_command
 
 from ecohotline.cases.models import Case, CaseEvent, Channel
+from ecohotline.core import geo
 from ecohotline.factories import make_case
 from ecohotline.intake import importing
 from ecohotline.intake.models import ImportProfile, ImportRejection, ImportRun, ImportStatus, OrderRecord
 from ecohotline.intake.services import take_in_order as real_take_in_order
+from ecohotline.intake.services import take_in_orders as real_take_in_orders
 from ecohotline.intake.tests.builders import COLUMNS, order_row, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -229,6 +231,21 @@ def test_a_profile_by_name(org, tmp_path):
     assert code == 2 and "没有名为“nope”的导入配置（已有：12369）" in err
 
 
+def test_a_profile_in_bd09_gives_the_case_wgs84_coordinates(org, tmp_path):
+    where = (116.3162, 39.9834)  # WGS-84, in 中关村街道
+    bd_lng, bd_lat = geo.wgs84_to_bd09(*where)
+    ImportProfile.objects.create(name="百度地图导出", coordinate_system="bd09")
+    row = order_row(经度=f"{bd_lng:.8f}", 纬度=f"{bd_lat:.8f}")
+    code, _out, err = run(write_csv(tmp_path / "orders.csv", [row]), "--profile", "百度地图导出")
+    assert code == 0, err
+    case = Case.objects.get()
+    expected = geo.to_wgs84(float(row["经度"]), float(row["纬度"]), "bd09")
+    assert (case.longitude, case.latitude) == pytest.approx(expected, abs=1e-9)
+    assert (case.longitude, case.latitude) == pytest.approx(where, abs=1e-6)
+    # Read as the standard layout's GCJ-02 instead, the same numbers would land some 850 m away.
+    assert geo.distance_m(*expected, *geo.to_wgs84(bd_lng, bd_lat, "gcj02")) > 500
+
+
 def test_the_user_the_import_is_recorded_for(org, tmp_path):
     path = write_csv(tmp_path / "orders.csv", three_rows()[:1])
     code, _out, err = run(path, "--user", "handler")
@@ -257,7 +274,14 @@ def test_an_unexpected_error_rolls_the_batch_back_and_only_the_bad_row_is_reject
             raise RuntimeError("disk on fire")  # after the case was written: its transaction must be undone
         return result
 
+    def flaky_batch(*, orders, **kwargs):
+        results = real_take_in_orders(orders=orders, **kwargs)
+        if any(order.external_id == "2026050300002" for order in orders):
+            raise RuntimeError("disk on fire")
+        return results
+
     monkeypatch.setattr(importing, "take_in_order", flaky)
+    monkeypatch.setattr(importing, "take_in_orders", flaky_batch)
     code, out, _err = run(write_csv(tmp_path / "orders.csv", three_rows()))
     assert code == 1 and "第 3 行：导入时出错：RuntimeError: disk on fire" in out
     assert sorted(Case.objects.values_list("external_id", flat=True)) == ["2026050300001", "2026050300003"]

@@ -258,6 +258,18 @@ def test_a_profile_maps_columns_dates_sheet_header_row_and_channel(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_profile_says_what_its_coordinates_are_in_and_a_row_may_say_otherwise(tmp_path):
+    assert Layout().coordinate_system == "gcj02"  # the standard 12345 export: the hotline's Gaode/Tencent maps
+    assert Layout.from_profile(ImportProfile.objects.create(name="默认")).coordinate_system == "gcj02"
+    profile = ImportProfile.objects.create(name="百度坐标", coordinate_system="bd09")
+    layout = Layout.from_profile(profile)
+    assert layout.coordinate_system == "bd09"
+    path = write_csv(tmp_path / "orders.csv", [order_row(坐标系=""), order_row(工单编号="2", 坐标系="WGS84"),
+                                               order_row(工单编号="3", 经度="", 纬度="")], columns=(*COLUMNS, "坐标系"))
+    assert [row.order.coordinate_system for row in read(path, layout) if row.order] == ["bd09", "wgs84", "gcj02"]
+
+
+@pytest.mark.django_db
 def test_a_profile_naming_a_missing_sheet(tmp_path):
     profile = ImportProfile.objects.create(name="x", sheet="明细")
     path = write_xlsx(tmp_path / "orders.xlsx", [order_row()], sheet="Sheet1")

@@ -30,10 +30,10 @@ def _media(settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
-    """The worker's queue: what the page hands over (run it with `tasks.import_uploaded_file`)."""
-    calls: list[tuple[int, str]] = []
-    monkeypatch.setattr(tasks, "import_orders_file", lambda run_id, stored: calls.append((run_id, stored)))
+def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The worker's queue: the runs the page hands over (run one with `tasks.import_uploaded_file`)."""
+    calls: list[int] = []
+    monkeypatch.setattr(tasks, "import_orders_file", lambda run_id: calls.append(run_id))
     return calls
 
 
@@ -58,7 +58,8 @@ def test_a_dispatcher_imports_a_gbk_export_of_2000_orders_and_sees_the_progress(
     run = ImportRun.objects.get()
     assert response.status_code == 302 and response.url == f"/intake/import/{run.pk}/"
     assert run.started_by == org.dispatcher and run.file_name == "12345工单导出.csv" and not run.dry_run
-    ((run_id, stored),) = enqueued
+    (run_id,) = enqueued
+    stored = run.stored_file
     assert run_id == run.pk and stored.startswith("imports/")
     kept = _media / stored
     assert kept.read_bytes() == path.read_bytes()
@@ -74,7 +75,7 @@ def test_a_dispatcher_imports_a_gbk_export_of_2000_orders_and_sees_the_progress(
         fragments.append(client.get(f"/intake/import/{run.pk}/progress/").content.decode())
 
     monkeypatch.setattr(importing._Importer, "_save_progress", and_poll)
-    tasks.import_uploaded_file(run_id, stored)
+    tasks.import_uploaded_file(run_id)
 
     assert len(fragments) == 10  # one per batch of 200 rows
     middle = fragments[4]
@@ -97,7 +98,7 @@ def test_rejected_rows_download_as_xlsx_with_their_reasons(org, client, enqueued
             order_row(工单编号="G3", 经度="abc")]
     client.force_login(org.dispatcher)
     upload(client, write_csv(tmp_path / "orders.csv", rows), django_capture_on_commit_callbacks)
-    tasks.import_uploaded_file(*enqueued[0])
+    tasks.import_uploaded_file(enqueued[0])
     run = ImportRun.objects.get()
     html = client.get(f"/intake/import/{run.pk}/").content.decode()
     assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
@@ -134,7 +135,7 @@ def test_a_file_that_cannot_be_read_shows_why(org, client, enqueued, django_capt
     path.write_bytes(b"PK\x03\x04 this is not a workbook")
     client.force_login(org.dispatcher)
     upload(client, path, django_capture_on_commit_callbacks)
-    tasks.import_uploaded_file(*enqueued[0])
+    tasks.import_uploaded_file(enqueued[0])
     run = ImportRun.objects.get()
     assert run.status == ImportStatus.FAILED
     html = client.get(f"/intake/import/{run.pk}/progress/").content.decode()
@@ -153,7 +154,7 @@ def test_other_roles_are_refused(org, client, role, tmp_path):
     run = ImportRun.objects.create(file_name="x.csv", status=ImportStatus.DONE)
     client.force_login(getattr(org, role))
     for url in (PAGE, f"/intake/import/{run.pk}/", f"/intake/import/{run.pk}/progress/",
-                f"/intake/import/{run.pk}/rejections.xlsx"):
+                f"/intake/import/{run.pk}/rejections.xlsx", f"/intake/import/{run.pk}/file/"):
         assert client.get(url).status_code == 403, url
     with (tmp_path / "o.csv").open("wb+") as handle:
         handle.write(b"x")

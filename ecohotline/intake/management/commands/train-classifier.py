@@ -1,10 +1,13 @@
 """`ecohotline train-classifier [--since YYYY-MM-DD] [--min-cases N] [--limit N] [--output FILE]`: learn
 the bureau's own language from confirmed cases.
 
-The training cases are the cases with a sub-category (set or corrected by a dispatcher, or confirmed at
-triage), the most recent --limit of them, received on or after --since. Sub-categories with fewer than
---min-cases cases are left to the keyword rules. The model is written to DATA_DIR/models/classifier.joblib
-(or settings.CLASSIFIER_MODEL_FILE, or --output) and used by triage from the next order on.
+The training cases are the cases whose sub-category a person confirmed (`Case.category_confirmed`: set or
+corrected by a dispatcher with `set_category`, chosen at registration, or shown when a dispatcher sent the
+case on), the most recent --limit of them, received on or after --since. The classifier's own guesses that
+nobody confirmed are left out: learning from them would only teach the model its own mistakes.
+Sub-categories with fewer than --min-cases cases are left to the keyword rules. The model is written to
+DATA_DIR/models/classifier.joblib (or settings.CLASSIFIER_MODEL_FILE, or --output) and used by triage from
+the next order on.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Retrain the pollution classifier from the cases whose sub-category dispatchers confirmed."
+    help = ("Retrain the pollution classifier from the cases whose sub-category a person confirmed (never "
+            "from the classifier's own unconfirmed guesses).")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--since", type=_date, default=None,
@@ -49,14 +53,18 @@ class Command(BaseCommand):
             except ArgumentTypeError as exc:
                 raise CommandError(str(exc)) from exc
         started = time.monotonic()
-        cases = Case.objects.filter(sub_category__in=CODES)
+        labelled = Case.objects.filter(sub_category__in=CODES)
         if since is not None:
-            cases = cases.filter(received_at__gte=dt.datetime.combine(since, dt.time(0), tzinfo=BEIJING))
+            labelled = labelled.filter(received_at__gte=dt.datetime.combine(since, dt.time(0), tzinfo=BEIJING))
+        cases = labelled.filter(category_confirmed=True)
         rows = list(cases.order_by("-received_at", "-pk").values_list("title", "description", "sub_category")
                     [:max(1, options["limit"])])
         texts = [f"{title} {description}" for title, description, _ in rows]
         codes = [code for _, _, code in rows]
         self.stdout.write(f"{len(rows):,} confirmed cases" + (f" received since {since}" if since else "") + ".")
+        unconfirmed = labelled.filter(category_confirmed=False).count()
+        if unconfirmed:
+            self.stdout.write(f"Left out: {unconfirmed:,} cases whose sub-category nobody confirmed (guesses).")
         try:
             model, report = train_classifier(texts, codes, min_cases=max(1, options["min_cases"]))
         except ValueError as exc:
