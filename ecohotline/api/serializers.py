@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,6 +24,9 @@ from ecohotline.cases.models import (
     VisitSource,
 )
 from ecohotline.cases.services import allowed_actions
+from ecohotline.intake.models import CoordinateSystem
+from ecohotline.intake.orders import OrderInput
+from ecohotline.intake.services import Outcome
 from ecohotline.org.models import OrgUnit, User
 
 
@@ -108,12 +112,19 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CaseCreateSerializer(serializers.Serializer[Any]):
+    """An order entered by a person or a client system (phone, letter, visit, 12369...): it goes through the
+    intake pipeline like a 12345 order, so triage places, classifies and routes it. What the caller already
+    knows (the street, the sub-category) is kept as given."""
+
     kind = serializers.ChoiceField(choices=CaseKind.choices, default=CaseKind.COMPLAINT)
     channel = serializers.ChoiceField(choices=Channel.choices)
-    external_id = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    external_id = serializers.CharField(
+        max_length=64, required=False, default="", allow_blank=True,
+        help_text="The channel's order number. Given: posting it again is idempotent (200 `unchanged`, or "
+        "`updated` when the content changed: a 补充 on the case's timeline). Blank: every post is a new case.")
     request_type = serializers.ChoiceField(choices=RequestType.choices, default=RequestType.COMPLAINT)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    received_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(help_text="ISO 8601; Beijing time when no offset.")
     title = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     description = serializers.CharField(max_length=20000)
     complainant_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
@@ -122,17 +133,50 @@ class CaseCreateSerializer(serializers.Serializer[Any]):
     complainant_confidential = serializers.BooleanField(default=False)
     address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     district = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
-    street = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True,
-                                                default=None)
+    street = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None,
+        help_text="An active street/town unit; kept as given. Null: triage places the address. Another kind of "
+        "unit: 400 `invalid_street`.")
     community = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     latitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180,
                                        max_value=180)
-    category = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
-    sub_category = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
+    coordinate_system = serializers.ChoiceField(
+        choices=CoordinateSystem.choices, default=CoordinateSystem.WGS84,
+        help_text="What latitude/longitude are in; triage converts them to WGS-84.")
+    sub_category = serializers.CharField(
+        max_length=50, required=False, default="", allow_blank=True,
+        help_text="An active sub-category code such as noise.social: kept and confirmed, the category follows "
+        "from it. Blank: triage classifies the text. An unknown code or a family: 400 `invalid_category`.")
     polluter = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list,
-                                 max_length=20)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
+            raise serializers.ValidationError(
+                {"longitude" if attrs.get("longitude") is None else "latitude":
+                 _("Give both latitude and longitude, or neither.")})
+        return attrs
+
+    def order(self) -> OrderInput:
+        """The validated input as the intake pipeline takes it (which checks the street and sub-category)."""
+        data = dict(self.validated_data)
+        street: OrgUnit | None = data.pop("street")
+        data["sub_category"] = data["sub_category"].strip()
+        return OrderInput(**data, street_id=street.pk if street is not None else None)
+
+
+class CaseCreatedSerializer(CaseDetailSerializer):
+    """The case an order became (or already was), and what taking the order in did."""
+
+    outcome = serializers.SerializerMethodField()
+
+    class Meta(CaseDetailSerializer.Meta):
+        fields = [*CaseDetailSerializer.Meta.fields, "outcome"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=[item.value for item in Outcome]))
+    def get_outcome(self, case: Case) -> str:
+        return str(self.context["outcome"])
 
 
 # --- inputs of the actions ---------------------------------------------------------------------------

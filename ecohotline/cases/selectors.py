@@ -51,6 +51,13 @@ def category_label(code: str) -> str:
     return names[0] if (get_language() or "zh-hans").startswith("zh") else names[1]
 
 
+def assignable_categories() -> dict[str, str]:
+    """{sub-category code: its category code} of the codes a person may give a case: the active categories
+    without active children (a family like `noise` is not a label; a leaf family like `soil` is)."""
+    leaves = Category.objects.filter(is_active=True).exclude(children__is_active=True).select_related("parent")
+    return {c.code: c.parent.code if c.parent else c.code.split(".")[0] for c in leaves.order_by("code")}
+
+
 def event_label(action: str) -> str:
     return str(EVENT_LABELS.get(action, action))
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecohotline.cases import access, deadlines
+from ecohotline.cases import access, deadlines, selectors
 from ecohotline.cases.exceptions import ActionForbidden, RuleViolation, StaleVersion, TransitionNotAllowed
 from ecohotline.cases.models import (
     OPEN_STATUSES,
@@ -26,7 +26,6 @@ from ecohotline.cases.models import (
     CaseEvent,
     CaseKind,
     CaseStatus,
-    Category,
     Channel,
     ContactAttempt,
     ContactChannel,
@@ -173,6 +172,16 @@ def _handling_people(case: Case) -> list[User]:
 
 
 # --- intake ------------------------------------------------------------------------------------------
+
+
+def check_sub_category(code: str) -> str:
+    """The category of a sub-category code a person gave; `invalid_category` unless it is assignable."""
+    category = selectors.assignable_categories().get(code)
+    if category is None:
+        raise RuleViolation("invalid_category",
+                            _("Choose an active sub-category (such as noise.social), not a family or an unknown "
+                              "code."), field="sub_category")
+    return category
 
 
 @transaction.atomic
@@ -343,20 +352,19 @@ def record_triage(*, case: Case, result: dict[str, Any], actor: User | None = No
 @transaction.atomic
 def record_triages(*, results: Sequence[tuple[Case, dict[str, Any], Sequence[str]]],
                    actor: User | None = None) -> None:
-    """`record_triage` for the cases an intake batch has just created in this transaction (no one else can
-    have them yet, so they are not locked): one `triaged` entry each, plus the tags triage could only give
-    once the case existed (say `repeated`), in a fixed number of queries."""
+    """`record_triage` for the cases an intake batch has just created in this transaction: one `triaged`
+    entry each, plus the tags triage could only give once the case existed (say `repeated`), in a fixed
+    number of queries. No one else can have seen these cases yet, so they are neither locked nor given a
+    new version (the version is for telling a reader that the case changed since it was read)."""
     if not results:
         return
-    now = timezone.now()
+    tagged = []
     for case, _result, tags in results:
-        case.version += 1
         if any(tag not in case.tags for tag in tags):
             case.tags = [*case.tags, *(tag for tag in tags if tag not in case.tags)]
-            Case.objects.filter(pk=case.pk).update(tags=case.tags)
-    Case.objects.filter(pk__in=[case.pk for case, _, _ in results]).update(
-        version=models.F("version") + 1, updated_at=now
-    )
+            tagged.append(case)
+    bulk.update_objects(tagged, "tags")
+    now = timezone.now()
     bulk.insert_objects([
         CaseEvent(case=case, actor=actor, at=now, action="triaged", from_status=case.status,
                   to_status=case.status, payload={key: _json(value) for key, value in result.items()})
@@ -920,15 +928,12 @@ def set_category(*, actor: User, case: Case, sub_category: str, note: str = "",
     """分类更正: a dispatcher sets or corrects the pollution sub-category (and with it the category). A
     person's choice is confirmed: `train-classifier` learns from it. The timeline keeps the old and new codes."""
 
-    chosen = Category.objects.filter(code=sub_category.strip(), is_active=True).select_related("parent").first()
-    if chosen is None or chosen.children.filter(is_active=True).exists():
-        raise RuleViolation("invalid_category",
-                            _("Choose an active sub-category (such as noise.social), not a family or an unknown "
-                              "code."), field="sub_category")
+    code = sub_category.strip()
+    category = check_sub_category(code)
     case = _begin(actor, case, "set_category", version)
     old_category, old_sub_category, was_confirmed = case.category, case.sub_category, case.category_confirmed
-    case.category = chosen.parent.code if chosen.parent else chosen.code.split(".")[0]
-    case.sub_category = chosen.code
+    case.category = category
+    case.sub_category = code
     case.category_confirmed = True
     return _finish(case, actor=actor, action="set_category", from_status=case.status,
                    fields=["category", "sub_category", "category_confirmed"],

@@ -147,3 +147,20 @@ def insert_objects(objects: Sequence[Model]) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def update_objects(objects: Sequence[Model], attname: str) -> None:
+    """Write one field of saved instances of one model (one prepared UPDATE, executemany)."""
+    if not objects:
+        return
+    opts = type(objects[0])._meta
+    field = next(f for f in opts.concrete_fields if f.attname == attname)
+    change = converter(field, connection.vendor)
+    quote = connection.ops.quote_name
+    params = []
+    for obj in objects:
+        value = getattr(obj, attname)
+        params.append([change(value) if change is not None else value, obj.pk])
+    table, column, pk = quote(opts.db_table), quote(str(field.column)), quote(str(opts.pk.column))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", params)

@@ -10,7 +10,13 @@ takes deadlines from the real functions (`deadlines.find_policy`, `deadlines.com
 `deadlines.next_due_at`). Cases received lately are therefore new, dispatched, in progress or replied, and
 older ones closed, exactly as the cut-off finds them. So that even a small district shows every stage, a
 share of the latest cases is held at an early one (new, dispatched, returned) or still worked on close to
-its deadline (`HOLD_*`).
+its deadline, and a few of the latest repeated complaints have duplicates waiting for their answer (`HOLD_*`).
+
+A duplicate (并案) is planned after the complaint it is merged into (its parent) and replayed after it, as
+the services handle it: it takes the parent's unit, handler and leader and follows them (`follow_parent`),
+its own complainant is contacted, the parent's first final reply answers it with a `Reply` and a `reply`
+entry of its own (`via_parent`), and its return visits are its own. Until then it is `merged`, with its own
+deadlines running.
 
 Why not call the services? A million cases through per-case services (one transaction, several queries
 and a row lock per step) would take hours. This seed tool is the one place that writes cases without the
@@ -105,8 +111,18 @@ HOLD_NEW = (36.0, 20, 0.3)  # (window in hours, at least this many cases' worth,
 HOLD_DISPATCHED = (60.0, 25, 0.25)
 HOLD_RETURNED = (120.0, 40, 0.1)
 HOLD_DUE_SOON = 0.6  # share of the cases due within a day of the cut-off still being worked on
+# Duplicates still waiting for their parent's answer: about this many repeated complaints with duplicates,
+# answered only after the cut-off, among the cases of the window (hours, at least this many cases' worth),
+# whatever the district's size.
+HOLD_MERGED = (24.0, 20, 6)
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
+# Timeline entries that are not people's actions from `TRANSITIONS`: no status check before replaying them.
+BOOKKEEPING = frozenset({"created", "merge_received", "follow_parent"})
+# The parent's steps that its waiting duplicates follow (`services._children_follow`); the replay keeps the
+# parent's handling after each of them (and at each merge) for the duplicates.
+FOLLOWED = frozenset({"dispatch", "accept", "return_order"})
+HANDLING_SNAPSHOT = FOLLOWED | {"merge_received"}
 MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
@@ -203,6 +219,11 @@ class Draft:
     parent: Draft | None = None
     steps: list[Step] = field(default_factory=list)
     index: int = -1  # position in its batch: the row's batch-relative reference
+    # A case handled on its own: who handles it and what was found, which the duplicates merged into it share.
+    handler: int | None = None
+    leader: int | None = None
+    outcome: str = ""
+    held_open: bool = False  # answered only after the cut-off, so that its duplicates still wait (HOLD_MERGED)
 
 
 class Batch:
@@ -312,6 +333,9 @@ class Generator:
             for name, (hours, cases, share) in
             (("new", HOLD_NEW), ("dispatched", HOLD_DISPATCHED), ("returned", HOLD_RETURNED))
         }
+        hours, cases, parents = HOLD_MERGED
+        window = max(hours, cases / hourly)
+        self._holds["merged"] = (window * HOUR, min(1.0, parents / (window * hourly)))
         self.sources = self._make_sources()
         self._source_cum = list(accumulate(1.0 / (rank + 1) ** 0.8 for rank in range(len(self.sources))))
 
@@ -587,18 +611,28 @@ class Generator:
             body += self._pick(tx.REPEAT_PHRASES)
         return opening + body + self._pick(tx.DEMANDS)
 
+    def _source(self) -> Source:
+        return self.sources[bisect(self._source_cum, self.rng.random() * self._source_cum[-1])]
+
     def _day_drafts(self, day: dt.date, count: int) -> list[Draft]:
         drafts: list[Draft] = []
-        day_end = dt.datetime.combine(day + DAY, dt.time(0), tzinfo=BEIJING)
+        # duplicates come in within 6 hours of the first complaint, the same day
+        last_first = dt.datetime.combine(day + DAY, dt.time(0), tzinfo=BEIJING) - 6 * HOUR
         while len(drafts) < count:
-            source = None
-            if self.rng.random() < REPEAT_SHARE:
-                source = self.sources[bisect(self._source_cum, self.rng.random() * self._source_cum[-1])]
+            source = self._source() if self.rng.random() < REPEAT_SHARE else None
             draft = self._draft(day, source=source)
+            duplicated = source is not None and self._chance(DUPLICATE_RATE)
+            if not duplicated and len(drafts) + 1 < count and self._held("merged", draft.case.received_at):
+                # a repeated complaint instead, early enough in the day to have its duplicates
+                for _ in range(3):
+                    if draft.source is not None and draft.case.received_at <= last_first:
+                        break
+                    draft = self._draft(day, source=source or self._source())
+                duplicated = draft.held_open = draft.source is not None
             drafts.append(draft)
-            if source is not None and self._chance(DUPLICATE_RATE):
+            if duplicated:
                 for _ in range(1 if self._chance(0.7) else 2):
-                    if len(drafts) >= count or draft.case.received_at > day_end - 6 * HOUR:
+                    if len(drafts) >= count or draft.case.received_at > last_first:
                         break
                     drafts.append(self._draft(day, parent=draft))
         drafts.sort(key=lambda d: d.case.received_at)
@@ -625,10 +659,7 @@ class Generator:
         due = deadlines.compute_due_times(case.policy, received, org.overrides)
         d.steps[0].params["due"] = due
 
-        if d.parent is not None:  # a duplicate: merged into the first complaint by the dispatcher
-            at = self._office(self._between(received, 10 * MINUTE, 2 * HOUR))
-            add(Step(at, "merge_into", dispatcher, {"into": d.parent, "note": self._pick(tx.MERGE_NOTES)}))
-            d.parent.steps.append(Step(at, "merge_received", dispatcher, {"child": d}))
+        if d.parent is not None and self._plan_duplicate(d, dispatcher):
             return
 
         urgent = case.urgency == Urgency.URGENT
@@ -637,6 +668,7 @@ class Generator:
         handler = self._pick(org.handlers[squad])
         head = self._pick(org.heads[squad])
         leader = case.leader_id or org.leaders[0]
+        d.handler, d.leader = handler, leader
 
         # 派单 (and, now and then, a misrouted order sent back: 退单)
         if urgent:
@@ -715,7 +747,7 @@ class Generator:
             add(Step(at, "reply", handler, {"final": False, "text": self._pick(tx.REPLY_URGENT)}))
 
         # 现场核查, 监测, 整改
-        outcome = self._outcome(topic)
+        outcome = d.outcome = self._outcome(topic)
         inspected_at: dt.datetime | None = None
         findings = ""
         rect_text = ""
@@ -827,6 +859,9 @@ class Generator:
             if due_at is not None and self.cutoff < due_at <= self.cutoff + DAY and final_at < self.cutoff \
                     and self._chance(HOLD_DUE_SOON):
                 final_at = self._between(self.cutoff, 30 * MINUTE, due_at - self.cutoff - 30 * MINUTE)
+            elif d.held_open and final_at < self.cutoff and (due_at is None or due_at > self.cutoff + HOUR):
+                room = 2 * DAY if due_at is None else min(2 * DAY, due_at - self.cutoff - 30 * MINUTE)
+                final_at = self._between(self.cutoff, 30 * MINUTE, room)  # its duplicates still wait
         final_at = max(final_at, at + 10 * MINUTE)
         if due_at is not None and final_at > due_at - 12 * HOUR:
             remind_at = min(final_at - 30 * MINUTE, self._between(due_at, -10 * HOUR, -2 * HOUR))
@@ -850,6 +885,49 @@ class Generator:
 
         # 回访, and 重办 when the complainant is not satisfied
         self._visits(d, at, outcome, handler, leader, appealed=appeal is not None)
+
+    def _plan_duplicate(self, d: Draft, dispatcher: int) -> bool:
+        """并案: the dispatcher merges the duplicate into the first complaint (its parent, planned already).
+
+        From then on it is handled through the parent, as `services.merge_case` and its followers do: it takes
+        the parent's handling and follows it (派单, 签收, 退单); the parent's handler reaches its complainant;
+        the parent's first final reply answers it too, with a reply of its own at the same moment; then it has
+        return visits of its own (its own satisfaction; 重办 on its own). A duplicate that reaches the
+        dispatcher after the parent was answered is not merged (the service refuses): False, and it is planned
+        as a case of its own.
+        """
+        parent = d.parent
+        assert parent is not None and parent.handler is not None
+        at = self._office(self._between(d.case.received_at, 10 * MINUTE, 2 * HOUR))
+        answers = [step for step in parent.steps if step.action == "reply" and step.params["final"]]
+        answer = min(answers, key=lambda step: step.at) if answers else None  # none: the parent is stuck
+        if answer is not None and answer.at <= at:
+            d.parent = None
+            return False
+        add = d.steps.append
+        for step in parent.steps:
+            if step.action in FOLLOWED and step.at > at:
+                add(Step(step.at, "follow_parent", step.actor, {"parent": parent, "parent_step": step}))
+        merge_received = Step(at, "merge_received", dispatcher, {"child": d})
+        parent.steps.append(merge_received)
+        add(Step(at, "merge_into", dispatcher, {"into": parent, "note": self._pick(tx.MERGE_NOTES),
+                                                "parent_step": merge_received}))
+
+        # 联系诉求人: the order's own complainant, once the parent's unit has taken it on
+        if d.case.complainant_phone:
+            start = max(at, min(step.at for step in parent.steps if step.action == "accept"))
+            contact_at = self._office(self._between(start, 10 * MINUTE, 4 * HOUR))
+            if answer is not None and contact_at >= answer.at - 5 * MINUTE:
+                contact_at = start + (answer.at - start) * self.rng.uniform(0.2, 0.8)
+            add(self._contact(contact_at, parent.handler, reached=True))
+
+        if answer is None:
+            return True
+        add(Step(answer.at, "reply", answer.actor, {"final": True, "text": answer.params["text"],
+                                                    "parent": parent, "parent_step": answer}))
+        self._visits(d, answer.at, parent.outcome, parent.handler, parent.leader or self.org.leaders[0],
+                     appealed=False)
+        return True
 
     def _contact(self, at: dt.datetime, actor: int, *, reached: bool) -> Step:
         channel = "phone"
@@ -1006,12 +1084,16 @@ class Generator:
             if step.at >= self.cutoff:
                 break
             action = step.action
-            if action not in ("created", "merge_received"):
+            if action not in BOOKKEEPING:
                 transition = TRANSITIONS[action]
                 if case.status not in transition.from_statuses:
                     continue  # the story moved on (e.g. a supervision planned after closing): skip the step
             from_status = case.status if action != "created" else ""
             payload = getattr(self, f"_do_{action}")(d, step, batch, made)
+            if payload is None:
+                continue  # nothing happened (a duplicate's follow step with nothing to change)
+            if action in HANDLING_SNAPSHOT:
+                step.params["handling"] = (case.handling_unit_id, case.handler_id, case.leader_id, case.accepted_at)
             if action != "created":
                 case.version += 1
             events.append({"case_id": d.index, "actor_id": step.actor, "at": step.at, "action": action,
@@ -1021,8 +1103,6 @@ class Generator:
         case.created_at = case.received_at
         case.updated_at = last_at
         row = {column: getattr(case, column) for column in CASE_COLUMNS}
-        if case.status == CaseStatus.MERGED and d.parent is not None:
-            row["parent_id"] = d.parent.index
         if batch.add("case", row) != d.index:
             raise AssertionError("cases must be replayed in the order of their indexes")
 
@@ -1167,9 +1247,16 @@ class Generator:
         batch.refer(payload, "joint", "joint", index)
         return payload
 
-    def _do_reply(self, d: Draft, step: Step, batch: Batch, made: dict[str, int]) -> dict[str, Any]:
+    def _do_reply(self, d: Draft, step: Step, batch: Batch, made: dict[str, int]) -> dict[str, Any] | None:
         case, p = d.case, step.params
+        parent_step: Step | None = p.get("parent_step")
+        parent_reply: int | None = None
+        if parent_step is not None:  # a duplicate answered by its parent's final reply
+            parent_reply = parent_step.params.get("reply")
+            if parent_reply is None or case.status != CaseStatus.MERGED:
+                return None  # the parent's reply did not happen, or the duplicate no longer waits for it
         index = self._record("reply", d, step, batch, at=step.at, text=p["text"], final=p["final"])
+        p["reply"] = index  # for the duplicates this reply answers too
         if case.replied_at is None:
             case.replied_at = step.at
         if p["final"]:
@@ -1177,6 +1264,10 @@ class Generator:
             case.completed_at = step.at
         payload = {"reply": None, "final": p["final"], "at": _json(step.at)}
         batch.refer(payload, "reply", "reply", index)
+        if parent_step is not None and parent_reply is not None:
+            payload.update(via_parent=None, parent_reply=None)
+            batch.refer(payload, "via_parent", "case", p["parent"].index)
+            batch.refer(payload, "parent_reply", "reply", parent_reply)
         return payload
 
     def _do_record_return_visit(self, d: Draft, step: Step, batch: Batch, made: dict[str, int]) -> dict[str, Any]:
@@ -1233,11 +1324,41 @@ class Generator:
         case.paused_seconds += int(stood.total_seconds())
         return {"paused_seconds": int(stood.total_seconds()), "note": step.params["note"]}
 
+    @staticmethod
+    def _take_handling(case: Case, handling: tuple[int | None, int | None, int | None, dt.datetime | None]) -> bool:
+        """`services._take_handling`: the parent's unit, handler, leader (if it has one) and acceptance (if
+        the duplicate has none); whether anything changed."""
+        unit, handler, leader, accepted_at = handling
+        changed = case.handling_unit_id != unit or case.handler_id != handler
+        case.handling_unit_id, case.handler_id = unit, handler
+        if leader is not None and case.leader_id != leader:
+            case.leader_id = leader
+            changed = True
+        if case.accepted_at is None and accepted_at is not None:
+            case.accepted_at = accepted_at
+            changed = True
+        return changed
+
     def _do_merge_into(self, d: Draft, step: Step, batch: Batch, made: dict[str, int]) -> dict[str, Any]:
+        case = d.case
         target: Draft = step.params["into"]
-        d.case.status = CaseStatus.MERGED
-        payload = {"into": None, "note": step.params["note"]}
+        case.status = CaseStatus.MERGED
+        case.parent_id = target.index  # a batch reference, like every reference in the case row
+        self._take_handling(case, step.params["parent_step"].params["handling"])
+        payload = {"into": None, "note": step.params["note"], "unit": case.handling_unit_id,
+                   "handler": case.handler_id, "leader": case.leader_id}
         batch.refer(payload, "into", "case", target.index)
+        return payload
+
+    def _do_follow_parent(self, d: Draft, step: Step, batch: Batch, made: dict[str, int]) -> dict[str, Any] | None:
+        case = d.case
+        parent_step: Step = step.params["parent_step"]
+        handling = parent_step.params.get("handling")  # none: the parent's step did not happen
+        if case.status != CaseStatus.MERGED or handling is None or not self._take_handling(case, handling):
+            return None
+        payload = {"parent": None, "via": parent_step.action, "unit": case.handling_unit_id,
+                   "handler": case.handler_id, "leader": case.leader_id}
+        batch.refer(payload, "parent", "case", step.params["parent"].index)
         return payload
 
     def _do_merge_received(self, d: Draft, step: Step, batch: Batch, made: dict[str, int]) -> dict[str, Any]:

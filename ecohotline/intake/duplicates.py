@@ -16,13 +16,14 @@ received_at): building the same query through the ORM costs several times what t
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 
 from ecohotline.cases.models import Case, CaseStatus
-from ecohotline.core.geo import cells_around, distance_m
+from ecohotline.core.geo import EARTH_RADIUS_M, cells_around, distance_m
 
 WINDOW = dt.timedelta(days=30)
 REPEAT_WINDOW = dt.timedelta(days=90)
@@ -32,7 +33,7 @@ RADIUS_M = {"air.odor": 800.0, "air.industrial": 800.0, "noise.construction": 50
             "water.quality": 1000.0}
 SUGGEST_AT = 0.6
 REPEAT_FLAG_AT = 3  # complaints about the place in 90 days before it counts as 重复投诉
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 50  # the most recent nearby cases scored (and as many from the same phone)
 
 
 @dataclass
@@ -82,56 +83,71 @@ def _earlier(case: Case) -> tuple[str, list[Any]]:
     return "(received_at < %s OR (received_at = %s AND id < %s))", [at, at, case.pk]
 
 
-def _select(columns: str, where: str, params: list[Any], limit: int | None = None) -> list[tuple]:
-    sql = f"SELECT {columns} FROM {_table()} WHERE {where}"
-    if limit is not None:
-        sql += f" ORDER BY received_at DESC LIMIT {int(limit)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+class _Reader:
+    """Runs the lookup's statements on one cursor (a batch's lookups share it)."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.table = _table()
+
+    def select(self, columns: str, where: str, params: list[Any], limit: int | None = None) -> list[tuple]:
+        sql = f"SELECT {columns} FROM {self.table} WHERE {where}"
+        if limit is not None:
+            sql += f" ORDER BY received_at DESC LIMIT {int(limit)}"
+        self.cursor.execute(sql, params)
+        return self.cursor.fetchall()
 
 
 def look_up(case: Case) -> Lookup:
     """The duplicate candidates of a case (best first) and its 90-day repeat count, in one or two queries."""
+    return look_up_many([case])[0]
+
+
+def look_up_many(cases: list[Case]) -> list[Lookup]:
+    """`look_up` for each case."""
+    with connection.cursor() as cursor:
+        reader = _Reader(cursor)
+        return [_look_up(case, reader) for case in cases]
+
+
+def _look_up(case: Case, reader: _Reader) -> Lookup:
     earlier, earlier_params = _earlier(case)
-    since = connection.ops.adapt_datetimefield_value(case.received_at - WINDOW)
-    since_repeat = connection.ops.adapt_datetimefield_value(case.received_at - REPEAT_WINDOW)
+    adapt = connection.ops.adapt_datetimefield_value
+    since = adapt(case.received_at - WINDOW)
+    since_repeat = adapt(case.received_at - REPEAT_WINDOW)
     radius = radius_for(case.sub_category)
     rows: dict[int, Row] = {}
     repeats = 1
     if case.latitude is not None and case.longitude is not None and case.sub_category:
+        # Same category, in the grid cells around the place (the index) and within the radius (computed in
+        # the database on a local flat projection: under 1 m off the great-circle distance at 1 km).
         cells = cells_around(case.longitude, case.latitude, radius)
-        # Every case of the category around the place in 90 days (for the repeat count); the texts only of
-        # those in the 30-day window that are not merged (the candidates).
-        description = "CASE WHEN received_at >= %s AND status <> %s THEN description END"
-        nearby = _select(
-            _COLUMNS.format(description=description) + ", received_at >= %s AND status <> %s",
-            f"sub_category = %s AND geo_cell IN ({', '.join(['%s'] * len(cells))}) AND received_at >= %s "
-            f"AND {earlier}",
-            [since, CaseStatus.MERGED, since, CaseStatus.MERGED, case.sub_category, *cells, since_repeat,
-             *earlier_params],
+        per_degree = math.radians(EARTH_RADIUS_M)
+        near = (f"sub_category = %s AND geo_cell IN ({', '.join(['%s'] * len(cells))}) "
+                "AND (latitude - %s) * (latitude - %s) * %s + (longitude - %s) * (longitude - %s) * %s <= %s")
+        near_params = [case.sub_category, *cells, case.latitude, case.latitude, per_degree ** 2, case.longitude,
+                       case.longitude, (per_degree * math.cos(math.radians(case.latitude))) ** 2, radius ** 2]
+        counted = reader.select("COUNT(*)", f"{near} AND received_at >= %s AND {earlier}",
+                                [*near_params, since_repeat, *earlier_params])
+        repeats += int(counted[0][0])
+        # The candidates: the most recent of those in the 30-day window that are not merged.
+        nearby = reader.select(
+            _COLUMNS.format(description="description"),
+            f"{near} AND received_at >= %s AND status <> %s AND {earlier}",
+            [*near_params, since, CaseStatus.MERGED, *earlier_params], MAX_CANDIDATES,
         )
-        recent: list[Row] = []
-        for found in nearby:
-            lng, lat = found[2], found[1]
-            if lng is None or lat is None or distance_m(case.longitude, case.latitude, lng, lat) > radius:
-                continue
-            repeats += 1
-            if found[-1]:  # in the 30-day window and not merged
-                recent.append(found[:-1])
-        for row in sorted(recent, key=lambda r: -r[0])[:MAX_CANDIDATES]:
-            rows[row[0]] = row
+        rows.update((row[0], row) for row in nearby)
     else:
         if case.street_id and case.sub_category:
-            same_street = _select(
+            same_street = reader.select(
                 _COLUMNS.format(description="description"),
                 f"sub_category = %s AND street_id = %s AND received_at >= %s AND status <> %s AND {earlier}",
                 [case.sub_category, case.street_id, since, CaseStatus.MERGED, *earlier_params], MAX_CANDIDATES,
             )
             rows.update((row[0], row) for row in same_street)
-        repeats += _repeats_without_place(case, since_repeat, earlier, earlier_params)
+        repeats += _repeats_without_place(case, reader, since_repeat, earlier, earlier_params)
     if case.complainant_phone:
-        same_phone = _select(
+        same_phone = reader.select(
             _COLUMNS.format(description="description"),
             f"complainant_phone = %s AND received_at >= %s AND status <> %s AND {earlier}",
             [case.complainant_phone, since, CaseStatus.MERGED, *earlier_params], MAX_CANDIDATES,
@@ -141,14 +157,14 @@ def look_up(case: Case) -> Lookup:
     return Lookup(sorted((c for c in scored if c.score > 0), key=lambda c: (-c.score, -c.case_id)), repeats)
 
 
-def _repeats_without_place(case: Case, since: Any, earlier: str, params: list[Any]) -> int:
+def _repeats_without_place(case: Case, reader: _Reader, since: Any, earlier: str, params: list[Any]) -> int:
     """Earlier complaints about the same polluter, else the same address, of the category in 90 days."""
     if not case.sub_category:
         return 0
     for column, value in (("polluter", case.polluter), ("address", case.address)):
         if value:
-            found = _select("COUNT(*)", f"sub_category = %s AND {column} = %s AND received_at >= %s AND {earlier}",
-                            [case.sub_category, value, since, *params])
+            where = f"sub_category = %s AND {column} = %s AND received_at >= %s AND {earlier}"
+            found = reader.select("COUNT(*)", where, [case.sub_category, value, since, *params])
             return int(found[0][0])
     return 0
 

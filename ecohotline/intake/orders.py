@@ -70,8 +70,10 @@ class OrderInput:
         values = ((name, getattr(self, name)) for name in _CONTENT_FIELDS)
         return {name: value.isoformat() if isinstance(value, dt.datetime) else value for name, value in values}
 
-    def content_hash(self) -> str:
-        encoded = json.dumps(self.content(), ensure_ascii=False, sort_keys=True).encode()
+    def content_hash(self, content: dict[str, Any] | None = None) -> str:
+        """`content`: this order's `content()` when the caller has it already."""
+        encoded = json.dumps(self.content() if content is None else content, ensure_ascii=False,
+                             sort_keys=True).encode()
         return hashlib.sha256(encoded).hexdigest()
 
 

@@ -234,7 +234,11 @@ def parse_when(value: Cell, formats: tuple[str, ...] = ()) -> dt.datetime | None
 # --- one row → an order ----------------------------------------------------------------------------------
 
 
-def _choice(text: str, labels: Mapping[str, str], codes: list[str]) -> str | None:
+_REQUEST_TYPE_CODES = frozenset(RequestType.values)
+_URGENCY_CODES = frozenset(Urgency.values)
+
+
+def _choice(text: str, labels: Mapping[str, str], codes: frozenset[str]) -> str | None:
     if text in labels:
         return labels[text]
     if text.lower() in codes:
@@ -285,11 +289,11 @@ def build_order(cells: Mapping[str, Cell], layout: Layout, raw: dict[str, Any]) 
         elif received_at is not None and due_at < received_at:
             problems.append(RowProblem("办理时限", f"办理时限早于受理时间{_quote(cells.get('办理时限'))}"))
 
-    request_type = _choice(text["诉求类型"], REQUEST_TYPES, list(RequestType.values))
+    request_type = _choice(text["诉求类型"], REQUEST_TYPES, _REQUEST_TYPE_CODES)
     if text["诉求类型"] and request_type is None:
         problems.append(RowProblem("诉求类型", f"未知的诉求类型{_quote(text['诉求类型'])}（可填："
                                               f"{'、'.join(REQUEST_TYPES)}）"))
-    urgency = _choice(text["紧急程度"], URGENCIES, list(Urgency.values))
+    urgency = _choice(text["紧急程度"], URGENCIES, _URGENCY_CODES)
     if text["紧急程度"] and urgency is None:
         problems.append(RowProblem("紧急程度", f"未知的紧急程度{_quote(text['紧急程度'])}（可填："
                                               f"{'、'.join(URGENCIES)}）"))

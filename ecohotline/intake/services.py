@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 
 from ecohotline.cases import services as case_services
+from ecohotline.cases.exceptions import ActionForbidden, RuleViolation
 from ecohotline.cases.models import Case
 from ecohotline.cases.services import CaseDraft
 from ecohotline.core import bulk
@@ -24,7 +26,7 @@ from ecohotline.intake.triage import (
     suggestions,
     triage_order,
 )
-from ecohotline.org.models import User
+from ecohotline.org.models import Role, User
 
 
 class Outcome(StrEnum):
@@ -51,14 +53,29 @@ def take_in_order(*, order: OrderInput, via: str, actor: User | None = None,
     return take_in_orders(orders=[order], via=via, actor=actor, context=context)[0]
 
 
-@transaction.atomic
 def take_in_orders(*, orders: Sequence[OrderInput], via: str, actor: User | None = None,
                    context: TriageContext | None = None) -> list[IntakeResult]:
     """`take_in_order` for a batch, in one transaction (all or nothing) and a fixed number of queries per
     batch, plus the duplicate lookup of each new order. The results are in the orders' order.
 
     An order number that comes twice in the batch is taken in turn: the second sees what the first did."""
+    if actor is not None and not actor.has_role(Role.DISPATCHER, Role.ADMIN):
+        raise ActionForbidden(_("Only dispatchers may register cases."))
     context = context or TriageContext.load()
+    if connection.in_atomic_block:  # the caller's transaction: the caller decides what a conflict means
+        return _take_in_orders(orders, via=via, actor=actor, context=context)
+    try:
+        with transaction.atomic():
+            return _take_in_orders(orders, via=via, actor=actor, context=context)
+    except IntegrityError:
+        # Another request registered one of these orders between our look and our write (on PostgreSQL; SQLite
+        # takes its write lock before looking): once more, where they are known orders now.
+        with transaction.atomic():
+            return _take_in_orders(orders, via=via, actor=actor, context=context)
+
+
+def _take_in_orders(orders: Sequence[OrderInput], *, via: str, actor: User | None,
+                    context: TriageContext) -> list[IntakeResult]:
     results: list[IntakeResult] = []
     segment: list[OrderInput] = []
     keys: set[tuple[str, str]] = set()
@@ -88,22 +105,24 @@ def _take_segment(orders: list[OrderInput], *, via: str, actor: User | None,
     for order in orders:
         record = known.get((order.channel, order.external_id)) if order.external_id else None
         if record is None:
+            _check_given(order, context)
             new.append((len(results), order, triage_order(order, context)))
             results.append(None)
         else:
             results.append(_known_order(record, order, via=via, actor=actor))
     if new:
         created = case_services.create_cases(actor=actor, drafts=[_draft(order, triage) for _, order, triage in new])
-        bulk.insert_objects([
-            OrderRecord(case=case, channel=order.channel, external_id=order.external_id,
-                        content_hash=order.content_hash(), raw={"content": order.content(), "as_received": order.raw},
-                        received_via=via)
-            for case, (_, order, _) in zip(created, new, strict=True) if order.external_id
-        ])
-        triaged = []
-        for case, (_, _, triage) in zip(created, new, strict=True):
-            look_for_duplicates(case, triage)
-            triaged.append((case, triage.as_payload(), [tag for tag in triage.tags if tag not in case.tags]))
+        records = []
+        for case, (_, order, _) in zip(created, new, strict=True):
+            if order.external_id:
+                content = order.content()
+                records.append(OrderRecord(case=case, channel=order.channel, external_id=order.external_id,
+                                           content_hash=order.content_hash(content), received_via=via,
+                                           raw={"content": content, "as_received": order.raw}))
+        bulk.insert_objects(records)
+        look_for_duplicates(created, [triage for _, _, triage in new])
+        triaged = [(case, triage.as_payload(), [tag for tag in triage.tags if tag not in case.tags])
+                   for case, (_, _, triage) in zip(created, new, strict=True)]
         case_services.record_triages(results=triaged, actor=actor)
         waiting = [suggestions(case, triage) for case, (_, _, triage) in zip(created, new, strict=True)]
         bulk.insert_objects([suggestion for suggestion, _ in waiting])
@@ -115,11 +134,19 @@ def _take_segment(orders: list[OrderInput], *, via: str, actor: User | None,
     return [result for result in results if result is not None]
 
 
+def _check_given(order: OrderInput, context: TriageContext) -> None:
+    """Triage keeps the street and the sub-category a person gave: they must be ones a case can have."""
+    if order.street_id is not None and context.street(order.street_id) is None:
+        raise RuleViolation("invalid_street", _("Choose a street or town."), field="street")
+    if order.sub_category:
+        case_services.check_sub_category(order.sub_category)
+
+
 def _known_order(record: OrderRecord, order: OrderInput, *, via: str, actor: User | None) -> IntakeResult:
-    digest = order.content_hash()
+    content = order.content()
+    digest = order.content_hash(content)
     if record.content_hash == digest:
         return IntakeResult(Outcome.UNCHANGED, record.case, {})
-    content = order.content()
     changes = _changes(record.raw.get("content", {}), content)
     case = case_services.record_order_update(case=record.case, changes=changes, via=via, actor=actor)
     record.content_hash = digest

@@ -21,6 +21,7 @@ import math
 import os
 import re
 import threading
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.core.signals import setting_changed
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -338,6 +340,7 @@ class LinearTextModel:
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         joblib.dump(self.as_dict(), partial, compress=("xz", 6))
         os.replace(partial, path)
+        _files_changed()
         return path.stat().st_size
 
     @classmethod
@@ -347,21 +350,44 @@ class LinearTextModel:
         return cls.from_dict(joblib.load(path))
 
 
+_generation = [0]  # bumped whenever this process writes a model or the settings change
+
+
+def _files_changed(**_kwargs: Any) -> None:
+    _generation[0] += 1
+
+
+setting_changed.connect(_files_changed)
+
+
 class ModelCache:
     """Lazy, cached loading of a model file: loaded on first use, reloaded when the file changes, `None`
-    while there is no file. Thread-safe."""
+    while there is no file. Thread-safe.
+
+    The file is looked at again at most every RECHECK_SECONDS (the intake asks for the model once per order;
+    a stat and the settings lookup each time cost more than the model's answer) — at once when this process
+    wrote a model or the settings changed."""
+
+    RECHECK_SECONDS = 1.0
 
     def __init__(self, locate: Callable[[], Path]) -> None:
         self._locate = locate
         self._lock = threading.Lock()
         self._key: tuple[str, int, int] | None = None
         self._model: LinearTextModel | None = None
+        self._checked: tuple[float, int] | None = None  # (monotonic time, generation) of the last look
 
     def get(self) -> LinearTextModel | None:
+        checked, now = self._checked, time.monotonic()
+        if checked is not None and checked[1] == _generation[0] and now - checked[0] < self.RECHECK_SECONDS:
+            return self._model
+        generation = _generation[0]
         path = self._locate()
         try:
             stat = path.stat()
         except OSError:
+            with self._lock:
+                self._key, self._model, self._checked = None, None, (now, generation)
             return None
         key = (str(path), stat.st_mtime_ns, stat.st_size)
         if key != self._key:
@@ -369,6 +395,7 @@ class ModelCache:
                 if key != self._key:
                     self._model = LinearTextModel.load(path)
                     self._key = key
+        self._checked = (now, generation)
         return self._model
 
     @property
@@ -378,4 +405,4 @@ class ModelCache:
 
     def clear(self) -> None:
         with self._lock:
-            self._key, self._model = None, None
+            self._key, self._model, self._checked = None, None, None

@@ -4,6 +4,7 @@ dispatcher (one click to accept)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,7 +18,7 @@ from ecohotline.intake import duplicates
 from ecohotline.intake.classify import Classification, classify
 from ecohotline.intake.models import DuplicateSuggestion, KeyUnit, RoutingRule, Suggestion, TriageSuggestion
 from ecohotline.intake.orders import OrderInput
-from ecohotline.intake.place import Placement, place_order
+from ecohotline.intake.place import Placement, Placer, placer_for
 from ecohotline.intake.remit import RemitDecision, check_remit
 from ecohotline.intake.routing import Route, route
 from ecohotline.org.models import PLACE_KINDS, OrgUnit, User
@@ -49,6 +50,10 @@ class TriageContext:
             key_units=list(KeyUnit.objects.filter(is_active=True).select_related("unit")),
             leaders=leaders_by_street(),
         )
+
+    @functools.cached_property
+    def placer(self) -> Placer:
+        return placer_for(self.streets)
 
     def street(self, pk: int) -> OrgUnit | None:
         return next((street for street in self.streets if street.pk == pk), None)
@@ -100,7 +105,7 @@ def triage_order(order: OrderInput, context: TriageContext) -> Triage:
     """The steps that run before the case exists: place, classify, remit, route. What the person entering
     the order already gave (the street, the sub-category) is kept, and the reason says so."""
     text = f"{order.title} {order.description}"
-    place = place_order(order, context.streets)
+    place = context.placer.place(order, context.streets)
     given_street = context.street(order.street_id) if order.street_id is not None else None
     if given_street is not None:
         place = replace(place, placed=True, street=given_street, community=order.community or place.community,
@@ -118,11 +123,11 @@ def triage_order(order: OrderInput, context: TriageContext) -> Triage:
     return Triage(place, category, remit, order.urgency, urgency_hints(order), suggested)
 
 
-def look_for_duplicates(case: Case, triage: Triage) -> None:
-    """Duplicates and repeats: earlier cases like this one (run once the case exists)."""
-    found = duplicates.look_up(case)
-    triage.candidates = found.candidates
-    triage.repeat_count = found.repeat_count
+def look_for_duplicates(cases: list[Case], triages: list[Triage]) -> None:
+    """Duplicates and repeats: earlier cases like each of these (run once the cases exist)."""
+    for triage, found in zip(triages, duplicates.look_up_many(cases), strict=True):
+        triage.candidates = found.candidates
+        triage.repeat_count = found.repeat_count
 
 
 def suggestions(case: Case, triage: Triage) -> tuple[TriageSuggestion, list[DuplicateSuggestion]]:

@@ -8,6 +8,7 @@ app_name = "ui"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="ui:case-list", permanent=False), name="home"),
     path("cases/", views.case_list, name="case-list"),
+    path("cases/new/", views.case_new, name="case-new"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("language/", views.set_language, name="set-language"),
 ]

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecohotline.cases import access
 from ecohotline.cases.deadlines import deadline_state
+from ecohotline.cases.exceptions import ActionForbidden, CaseError
 from ecohotline.cases.filters import CaseFilter
 from ecohotline.cases.models import CaseStatus
 from ecohotline.cases.selectors import category_labels
 from ecohotline.cases.services import allowed_actions
 from ecohotline.cases.workflow import TRANSITIONS
 from ecohotline.core.middleware import normalise_language
-from ecohotline.org.models import PLACE_KINDS, OrgUnit
+from ecohotline.intake.models import ReceivedVia
+from ecohotline.intake.services import Outcome, take_in_order
+from ecohotline.org.models import PLACE_KINDS, OrgUnit, Role
 from ecohotline.org.services import set_language_preference
+from ecohotline.ui.forms import OrderForm
+
+
+def can_register_orders(user: Any) -> bool:
+    """Who may register cases (the rule `create_cases` enforces): dispatchers and administrators."""
+    return bool(user.is_authenticated and user.has_role(Role.DISPATCHER, Role.ADMIN))
 
 
 @login_required
@@ -40,7 +54,36 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "statuses": CaseStatus.choices,
         "streets": OrgUnit.objects.filter(kind__in=PLACE_KINDS, is_active=True).order_by("name"),
         "category_codes": list(category_labels()),
+        "can_register": can_register_orders(request.user),
     })
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    """登记工单: enter an order taken at the desk; it goes through the intake (triage) like a 12345 order."""
+    if not can_register_orders(request.user):
+        raise PermissionDenied
+    form = OrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = take_in_order(order=form.order(), via=ReceivedVia.MANUAL, actor=request.user)  # type: ignore[arg-type]
+        except ActionForbidden:
+            raise PermissionDenied from None
+        except CaseError as error:
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.detail)
+        else:
+            names = {"reference": result.case.reference, "number": form.cleaned_data["external_id"]}
+            if result.outcome == Outcome.CREATED:
+                messages.success(request, _("The order is registered as %(reference)s.") % names)
+            elif result.outcome == Outcome.UPDATED:
+                messages.warning(request, _("Order number %(number)s was already registered. What differs is "
+                                            "recorded on its timeline as a supplement.") % names)
+            else:
+                messages.info(request, _("Order number %(number)s was already registered with the same content: "
+                                         "nothing has changed.") % names)
+            return redirect("ui:case-detail", pk=result.case.pk)
+    return render(request, "ui/case_new.html", {"form": form})
 
 
 @login_required

@@ -62,9 +62,12 @@ RECORD_MODELS: tuple[type[Model], ...] = (ContactAttempt, Inspection, Measuremen
 PAYLOAD_REFS: dict[str, type[Model]] = {
     "attempt": ContactAttempt, "inspection": Inspection, "measurement": Measurement,
     "rectification": Rectification, "reply": Reply, "visit": ReturnVisit, "appeal": Appeal,
-    "extension": Extension, "joint": JointHandling, "into": Case, "child": Case, "unit": OrgUnit,
-    "units": OrgUnit, "handler": User, "leader": User, "policy": DeadlinePolicy,
+    "extension": Extension, "joint": JointHandling, "into": Case, "child": Case, "parent": Case,
+    "via_parent": Case, "parent_reply": Reply, "unit": OrgUnit, "units": OrgUnit, "handler": User, "leader": User,
+    "policy": DeadlinePolicy,
 }
+# timeline entries that are not people's actions: the case and the duplicates merged into another
+BOOKKEEPING = {"created", "merge_received", "follow_parent"}
 
 
 @pytest.fixture(scope="module")
@@ -298,7 +301,12 @@ def test_timelines_follow_the_transition_table(district: dict[str, Any]) -> None
         for event in timeline:
             assert event.from_status == status, (case.pk, event.action)
             status = event.to_status
-            if event.action in ("created", "merge_received"):
+            if event.action == "merge_received":  # the service refuses a target no longer open
+                assert event.from_status == event.to_status and event.from_status in OPEN_STATUSES
+            elif event.action == "follow_parent":  # only a duplicate still waiting follows its parent
+                assert event.from_status == event.to_status == CaseStatus.MERGED, case.pk
+                unit = event.payload["unit"]
+            if event.action in BOOKKEEPING:
                 continue
             transition = TRANSITIONS[event.action]
             assert event.from_status in transition.from_statuses, (case.pk, event.action)
@@ -307,17 +315,17 @@ def test_timelines_follow_the_transition_table(district: dict[str, Any]) -> None
             else:
                 assert event.to_status in transition.outcomes | {event.from_status}
             assert roles[event.actor_id] & transition.roles, (event.action, roles[event.actor_id])
-            if event.action == "dispatch":
+            if event.action in ("dispatch", "merge_into"):  # a duplicate takes its parent's unit
                 unit = event.payload["unit"]
             elif roles[event.actor_id] & {Role.HANDLER, Role.UNIT_HEAD} and not roles[event.actor_id] & {
                     Role.DISPATCHER, Role.LEADER} and event.action != "record_joint_reply":
                 assert units[event.actor_id] == unit, (case.pk, event.action)  # acts in the handling unit
     actions = Counter(CaseEvent.objects.values_list("action", flat=True))
-    assert set(actions) <= set(TRANSITIONS) | {"created", "merge_received"}
+    assert set(actions) <= set(TRANSITIONS) | BOOKKEEPING
     for action in ("created", "dispatch", "accept", "return_order", "record_contact", "record_inspection",
                    "record_measurement", "add_rectification", "request_extension", "decide_extension",
                    "file_appeal", "decide_appeal", "call_joint_handling", "record_joint_reply", "reply",
-                   "record_return_visit", "supervise", "remind", "merge_into", "merge_received"):
+                   "record_return_visit", "supervise", "remind", "merge_into", "merge_received", "follow_parent"):
         assert actions[action] > 0, action
 
 
@@ -354,6 +362,79 @@ def test_records_match_the_timeline(district: dict[str, Any]) -> None:
         assert measurement.values and "standard" in measurement.verdict
     assert Extension.objects.filter(decision="approved").exclude(new_due_at=None).exists()
     assert Appeal.objects.exclude(decision="pending").exists()
+
+
+@pytest.mark.django_db
+def test_merged_duplicates_are_handled_through_their_parent(district: dict[str, Any]) -> None:
+    """并案 as the services do it: a duplicate takes its parent's handling and follows it while it waits."""
+    children = list(Case.objects.exclude(parent=None).select_related("parent").order_by("pk"))
+    assert children
+    for child in children:
+        parent = child.parent
+        assert parent is not None and parent.parent_id is None
+        merge = CaseEvent.objects.get(case=child, action="merge_into")
+        assert (merge.from_status, merge.to_status, merge.payload["into"]) == (
+            CaseStatus.NEW, CaseStatus.MERGED, parent.pk)
+        received = CaseEvent.objects.get(case=parent, action="merge_received", payload__child=child.pk)
+        assert (received.at, received.actor_id) == (merge.at, merge.actor_id)
+        follows = CaseEvent.objects.filter(case=child, action="follow_parent").order_by("at", "pk")
+        for follow in follows:
+            assert follow.payload["parent"] == parent.pk and follow.at > merge.at
+            # the parent's step it follows, at the same moment
+            assert CaseEvent.objects.filter(case=parent, action=follow.payload["via"], at=follow.at).exists()
+        if child.status == CaseStatus.MERGED:  # still waiting: handled by the parent's people, as it stands
+            assert (child.handling_unit_id, child.handler_id, child.leader_id) == (
+                parent.handling_unit_id, parent.handler_id, parent.leader_id)
+            assert child.accepted_at == parent.accepted_at
+    assert CaseEvent.objects.filter(case__in=children, action="follow_parent").exists()
+    assert CaseEvent.objects.filter(case__in=children, action="record_contact").exists()
+
+
+@pytest.mark.django_db
+def test_the_parents_final_reply_answers_its_duplicates_which_are_visited_on_their_own(
+        district: dict[str, Any]) -> None:
+    children = list(Case.objects.exclude(parent=None).select_related("parent").order_by("pk"))
+    answered = visited = waiting = 0
+    for child in children:
+        parent = child.parent
+        first = Reply.objects.filter(case=parent, final=True).order_by("at", "pk").first()
+        if first is None:  # the parent not answered yet: the duplicate waits, its own deadlines running
+            assert child.status == CaseStatus.MERGED and parent.status in OPEN_STATUSES
+            assert not child.replys.exists() and not child.returnvisits.exists()
+            assert child.status in deadlines.DEADLINE_STATUSES
+            assert child.next_due_at == deadlines.next_due_at(child)
+            waiting += 1
+            continue
+        # never left merged once the parent is answered: a reply of its own, with the parent's, at once
+        assert child.status in (CaseStatus.REPLIED, CaseStatus.CLOSED, CaseStatus.IN_PROGRESS), child.pk
+        own = child.replys.order_by("at", "pk").first()
+        assert own is not None and own.pk != first.pk
+        assert (own.at, own.text, own.final, own.created_by_id) == (first.at, first.text, True, first.created_by_id)
+        event = CaseEvent.objects.get(case=child, action="reply", payload__reply=own.pk)
+        assert (event.from_status, event.to_status, event.at, event.actor_id) == (
+            CaseStatus.MERGED, CaseStatus.REPLIED, first.at, first.created_by_id)
+        # the payload `services._reply` writes for a duplicate, the parent's with two keys more
+        parent_event = CaseEvent.objects.get(case=parent, action="reply", payload__reply=first.pk)
+        assert event.payload == {**parent_event.payload, "reply": own.pk, "via_parent": parent.pk,
+                                 "parent_reply": first.pk}
+        assert dt.datetime.fromisoformat(event.payload["at"]) == first.at
+        answered += 1
+        visits = list(child.returnvisits.order_by("at", "pk"))
+        if child.status == CaseStatus.CLOSED or child.reopen_count:
+            assert visits and visits[0].at > own.at
+            assert {visit.case_id for visit in visits} == {child.pk}  # its own, not the parent's
+            visited += 1
+        if child.status == CaseStatus.CLOSED:
+            assert visits[-1].valid and visits[-1].solved and visits[-1].satisfaction in (
+                "satisfied", "basically_satisfied")
+            assert child.closed_at == visits[-1].at and child.closed_at >= child.completed_at
+            if child.complainant_phone:
+                assert child.first_contact_at is not None and child.first_contact_at < own.at
+    assert answered and visited and waiting
+    # no duplicate still merged into a case already answered
+    assert not Case.objects.filter(status=CaseStatus.MERGED, parent__replys__final=True).exists()
+    assert not Case.objects.filter(status=CaseStatus.MERGED, parent__status__in=[
+        CaseStatus.REPLIED, CaseStatus.CLOSED]).exists()
 
 
 @pytest.mark.django_db

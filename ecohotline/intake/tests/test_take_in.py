@@ -92,3 +92,89 @@ def test_no_auto_dispatch_below_the_threshold_or_when_off(org, settings):
     assert take_in_order(order=order(), via="file").case.status == "new"
     settings.AUTO_DISPATCH_CONFIDENCE = float("nan")
     assert take_in_order(order=order(external_id="2026050300002"), via="file").case.status == "new"
+
+
+# --- batches: the same as one by one -----------------------------------------------------------------------
+
+
+def _repeat_orders() -> list[OrderInput]:
+    """Six orders about one barbecue shop (two at each minute, about 22 m apart), one far away from the same
+    phone as the last, which has no place at all."""
+    at = dt.datetime(2026, 5, 3, 23, 5, tzinfo=BEIJING)
+    orders = [order(external_id=f"B{n}", received_at=at + dt.timedelta(minutes=10 * (n // 2)),
+                    complainant_phone=f"1381234{n:04d}", latitude=39.9834 + 0.0002 * n) for n in range(6)]
+    orders.append(order(external_id="B-far", longitude=116.2, latitude=40.05, address="北京市海淀区上庄镇",
+                        street_name="", complainant_phone="13900000000"))
+    orders.append(order(external_id="B-none", longitude=None, latitude=None, address="某地", street_name="",
+                        complainant_phone="13900000000"))
+    return orders
+
+
+@pytest.mark.parametrize("mode", ["one by one", "in one batch"])
+def test_duplicates_and_repeats_are_the_same_one_by_one_or_in_a_batch(org, mode):
+    from ecohotline.intake.services import take_in_orders
+
+    orders = _repeat_orders()
+    if mode == "one by one":
+        cases = [take_in_order(order=o, via="file").case for o in orders]
+    else:
+        cases = [result.case for result in take_in_orders(orders=orders, via="file")]
+    triaged = [CaseEvent.objects.get(case=case, action="triaged").payload for case in cases]
+    assert [t["repeat_count_90d"] for t in triaged] == [1, 2, 3, 4, 5, 6, 1, 1]
+    assert ["repeated" in case.tags for case in cases] == [False, False, True, True, True, True, False, False]
+    suggested = [sorted(DuplicateSuggestion.objects.filter(case=case).values_list("candidate__external_id",
+                                                                                  flat=True)) for case in cases]
+    assert suggested == [[], ["B0"], ["B0", "B1"], ["B0", "B1", "B2"], ["B1", "B2", "B3"], ["B2", "B3", "B4"],
+                         [], ["B-far"]]
+    assert DuplicateSuggestion.objects.get(case=cases[7]).reasons["same_phone"] is True
+
+
+def test_an_order_number_twice_in_one_batch_is_a_supplement_of_the_first(org):
+    from ecohotline.intake.services import take_in_orders
+
+    first, again = order(), order(description="补充：油烟仍然很大。")
+    results = take_in_orders(orders=[first, again], via="push")
+    assert [r.outcome for r in results] == [Outcome.CREATED, Outcome.UPDATED]
+    assert results[0].case.pk == results[1].case.pk and Case.objects.count() == 1
+
+
+def test_only_dispatchers_take_orders_in_even_known_ones(org):
+    from ecohotline.cases.exceptions import ActionForbidden
+
+    take_in_order(order=order(), via="manual", actor=org.dispatcher)
+    with pytest.raises(ActionForbidden):
+        take_in_order(order=order(description="补充"), via="manual", actor=org.handler)
+    assert not CaseEvent.objects.filter(action="order_updated").exists()
+
+
+@pytest.mark.parametrize(("given", "code"), [({"street_id": -1}, "invalid_street"),
+                                             ({"sub_category": "noise"}, "invalid_category"),
+                                             ({"sub_category": "noise.nonsense"}, "invalid_category")])
+def test_a_given_street_or_sub_category_must_exist(org, given, code):
+    from ecohotline.cases.exceptions import RuleViolation
+
+    with pytest.raises(RuleViolation) as caught:
+        take_in_order(order=order(**given), via="manual", actor=org.dispatcher)
+    assert caught.value.code == code and not Case.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_order_registered_meanwhile_by_another_request_is_taken_again(org, monkeypatch):
+    """PostgreSQL: two first deliveries of one order at once; the loser's insert fails, and it tries again
+    (where the order is now known)."""
+    from django.db import IntegrityError
+
+    from ecohotline.intake import services
+
+    real = services._take_in_orders
+    calls = []
+
+    def racing(orders, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(orders, **kwargs)
+
+    monkeypatch.setattr(services, "_take_in_orders", racing)
+    result = services.take_in_order(order=order(), via="push")
+    assert len(calls) == 2 and result.outcome == Outcome.CREATED and Case.objects.count() == 1
