@@ -232,6 +232,9 @@ def create_case(
     return create_cases(actor=actor, drafts=[draft])[0]
 
 
+_CHANNELS = frozenset(Channel.values)
+
+
 @dataclass
 class CaseDraft:
     """A new case as `create_cases` takes it (the arguments of `create_case`)."""
@@ -276,9 +279,11 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
         raise RuleViolation("duplicate_order", _("An order with this number is already registered."),
                             field="external_id")
     if numbers:
-        # `.exclude(external_id="")` repeats the partial unique index's condition so that SQLite uses it.
-        known = Case.objects.filter(external_id__in={number for _, number in numbers}).exclude(external_id="")
-        if numbers & set(known.values_list("channel", "external_id")):
+        # `.exclude(external_id="")` repeats the partial unique index's condition so that SQLite uses it, and
+        # the channels must be given: the index is on (channel, number).
+        known = Case.objects.filter(channel__in={channel for channel, _ in numbers},
+                                    external_id__in={number for _, number in numbers}).exclude(external_id="")
+        if numbers & set(known.order_by().values_list("channel", "external_id")):
             raise RuleViolation("duplicate_order", _("An order with this number is already registered."),
                                 field="external_id")
     policies = list(DeadlinePolicy.objects.filter(is_active=True))
@@ -286,7 +291,7 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
     leaders: dict[int, User | None] = {}
     cases = []
     for draft in drafts:
-        if draft.channel not in Channel.values:
+        if draft.channel not in _CHANNELS:
             raise RuleViolation("invalid_channel", _("Unknown channel."), field="channel")
         if timezone.is_naive(draft.received_at):
             raise RuleViolation("naive_datetime", _("The time of receipt must carry a time zone."),
@@ -320,13 +325,14 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
         cases.append((case, due))
     bulk.insert_objects([case for case, _ in cases])
     now = timezone.now()
-    bulk.insert_objects([
-        CaseEvent(case=case, actor=actor, at=now, action="created", from_status="", to_status=case.status,
-                  payload={key: _json(value) for key, value in {
-                      "channel": case.channel, "external_id": case.external_id, "policy": case.policy_id,
-                      "accept_due_at": due.accept_due_at, "contact_due_at": due.contact_due_at,
-                      "reply_due_at": due.reply_due_at, "due_at": due.due_at, "provisional": due.provisional,
-                  }.items()})
+    actor_id = actor.pk if actor is not None else None
+    bulk.insert_rows(CaseEvent, [
+        {"case_id": case.pk, "actor_id": actor_id, "at": now, "action": "created", "from_status": "",
+         "to_status": case.status, "payload": {key: _json(value) for key, value in {
+             "channel": case.channel, "external_id": case.external_id, "policy": case.policy_id,
+             "accept_due_at": due.accept_due_at, "contact_due_at": due.contact_due_at,
+             "reply_due_at": due.reply_due_at, "due_at": due.due_at, "provisional": due.provisional,
+         }.items()}}
         for case, due in cases
     ])
     return [case for case, _ in cases]
@@ -365,9 +371,10 @@ def record_triages(*, results: Sequence[tuple[Case, dict[str, Any], Sequence[str
             tagged.append(case)
     bulk.update_objects(tagged, "tags")
     now = timezone.now()
-    bulk.insert_objects([
-        CaseEvent(case=case, actor=actor, at=now, action="triaged", from_status=case.status,
-                  to_status=case.status, payload={key: _json(value) for key, value in result.items()})
+    actor_id = actor.pk if actor is not None else None
+    bulk.insert_rows(CaseEvent, [
+        {"case_id": case.pk, "actor_id": actor_id, "at": now, "action": "triaged", "from_status": case.status,
+         "to_status": case.status, "payload": {key: _json(value) for key, value in result.items()}}
         for case, result, _tags in results
     ])
 

@@ -16,6 +16,7 @@ received_at): building the same query through the ORM costs several times what t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,9 +54,11 @@ def radius_for(code: str) -> float:
     return RADIUS_M.get(code, DEFAULT_RADIUS_M)
 
 
-def _bigrams(text: str) -> set[str]:
-    text = "".join(ch for ch in text if not ch.isspace())
-    return {text[i: i + 2] for i in range(len(text) - 1)}
+@functools.lru_cache(maxsize=8192)
+def _bigrams(text: str) -> frozenset[str]:
+    """The character bigrams of a text (remembered: the same earlier cases come up for many new ones)."""
+    text = "".join(text.split())
+    return frozenset(text[i: i + 2] for i in range(len(text) - 1))
 
 
 def text_similarity(a: str, b: str) -> float:
@@ -63,7 +66,8 @@ def text_similarity(a: str, b: str) -> float:
     left, right = _bigrams(a), _bigrams(b)
     if not left or not right:
         return 0.0
-    return len(left & right) / len(left | right)
+    common = len(left & right)
+    return common / (len(left) + len(right) - common)
 
 
 # One row of an earlier case: what scoring needs.

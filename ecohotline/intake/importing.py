@@ -188,7 +188,7 @@ class _Importer:
         for problem in problems or [RowProblem("", "无法导入")]:
             self.pending.append(ImportRejection(
                 run=self.run, row_number=number, column=problem.column[:COLUMN_MAX],
-                reason=problem.reason[:REASON_MAX], values=values,
+                reason=problem.reason[:REASON_MAX], values=_storable(values),
             ))
 
     def _save_progress(self) -> None:
@@ -208,6 +208,12 @@ class _Importer:
         self.pending = []
         if self.progress is not None:
             self.progress(run)
+
+
+def _storable(values: dict[str, str]) -> dict[str, str]:
+    """The row as read, with what no database keeps in text (NUL) shown as U+FFFD."""
+    return {key.replace("\x00", "\ufffd"): value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+            for key, value in values.items()}
 
 
 def run_import(*, path: Path | str, layout: Layout | None = None, profile: ImportProfile | None = None,

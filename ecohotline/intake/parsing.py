@@ -267,6 +267,9 @@ def build_order(cells: Mapping[str, Cell], layout: Layout, raw: dict[str, Any]) 
     for column in REQUIRED_VALUES:
         if not text[column]:
             problems.append(RowProblem(column, "必填项为空"))
+    for column, value in text.items():
+        if "\x00" in value:  # no database keeps it in text (PostgreSQL refuses it)
+            problems.append(RowProblem(column, "含有空字符（\\x00），无法保存；请检查导出文件"))
     for column, limit in MAX_LENGTHS.items():
         if len(text[column]) > limit:
             problems.append(RowProblem(column, f"内容过长（{len(text[column])} 字，最多 {limit} 字）"))

@@ -15,7 +15,7 @@ from ecohotline.cases.exceptions import ActionForbidden, RuleViolation
 from ecohotline.cases.models import Case
 from ecohotline.cases.services import CaseDraft
 from ecohotline.core import bulk
-from ecohotline.intake.models import OrderRecord
+from ecohotline.intake.models import DuplicateSuggestion, OrderRecord, TriageSuggestion
 from ecohotline.intake.orders import OrderInput
 from ecohotline.intake.triage import (
     Triage,
@@ -116,17 +116,18 @@ def _take_segment(orders: list[OrderInput], *, via: str, actor: User | None,
         for case, (_, order, _) in zip(created, new, strict=True):
             if order.external_id:
                 content = order.content()
-                records.append(OrderRecord(case=case, channel=order.channel, external_id=order.external_id,
-                                           content_hash=order.content_hash(content), received_via=via,
-                                           raw={"content": content, "as_received": order.raw}))
-        bulk.insert_objects(records)
+                records.append({"case_id": case.pk, "channel": order.channel, "external_id": order.external_id,
+                                "content_hash": order.content_hash(content), "received_via": via,
+                                "raw": {"content": content, "as_received": order.raw}})
+        bulk.insert_rows(OrderRecord, records)
         look_for_duplicates(created, [triage for _, _, triage in new])
         triaged = [(case, triage.as_payload(), [tag for tag in triage.tags if tag not in case.tags])
                    for case, (_, _, triage) in zip(created, new, strict=True)]
         case_services.record_triages(results=triaged, actor=actor)
-        waiting = [suggestions(case, triage) for case, (_, _, triage) in zip(created, new, strict=True)]
-        bulk.insert_objects([suggestion for suggestion, _ in waiting])
-        bulk.insert_objects([duplicate for _, likely in waiting for duplicate in likely])
+        waiting = [suggestions(case, triage, payload) for (case, payload, _), (_, _, triage) in zip(triaged, new,
+                                                                                                  strict=True)]
+        bulk.insert_rows(TriageSuggestion, [suggestion for suggestion, _ in waiting])
+        bulk.insert_rows(DuplicateSuggestion, [duplicate for _, likely in waiting for duplicate in likely])
         for case, (position, _, triage) in zip(created, new, strict=True):
             if should_auto_dispatch(triage):
                 auto_dispatch(case, triage)

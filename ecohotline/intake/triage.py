@@ -16,7 +16,7 @@ from ecohotline.cases import services as case_services
 from ecohotline.cases.models import Case
 from ecohotline.intake import duplicates
 from ecohotline.intake.classify import Classification, classify
-from ecohotline.intake.models import DuplicateSuggestion, KeyUnit, RoutingRule, Suggestion, TriageSuggestion
+from ecohotline.intake.models import KeyUnit, RoutingRule, Suggestion, TriageSuggestion
 from ecohotline.intake.orders import OrderInput
 from ecohotline.intake.place import Placement, Placer, placer_for
 from ecohotline.intake.remit import RemitDecision, check_remit
@@ -130,15 +130,19 @@ def look_for_duplicates(cases: list[Case], triages: list[Triage]) -> None:
         triage.repeat_count = found.repeat_count
 
 
-def suggestions(case: Case, triage: Triage) -> tuple[TriageSuggestion, list[DuplicateSuggestion]]:
-    """The rows that wait for a dispatcher: the route and remit suggestion, and the likely duplicates."""
-    suggestion = TriageSuggestion(
-        case=case, unit=triage.route.unit, leader=triage.route.leader, confidence=triage.route.confidence,
-        remit=triage.remit.decision, department=triage.remit.department, repeat_count_90d=triage.repeat_count,
-        reasons=triage.as_payload(),
-    )
+def suggestions(case: Case, triage: Triage, payload: dict[str, Any]) -> tuple[dict[str, Any],
+                                                                              list[dict[str, Any]]]:
+    """The rows (attname → value) that wait for a dispatcher: the `TriageSuggestion` (with `payload`, the
+    triage's `as_payload()`, as its reasons) and the likely `DuplicateSuggestion`s."""
+    route, remit = triage.route, triage.remit
+    suggestion = {
+        "case_id": case.pk, "unit_id": route.unit.pk if route.unit else None,
+        "leader_id": route.leader.pk if route.leader else None, "confidence": route.confidence,
+        "remit": remit.decision, "department": remit.department, "repeat_count_90d": triage.repeat_count,
+        "reasons": payload,
+    }
     likely = [c for c in triage.candidates if c.score >= duplicates.SUGGEST_AT][:3]
-    return suggestion, [DuplicateSuggestion(case=case, candidate_id=c.case_id, score=c.score, reasons=c.reasons)
+    return suggestion, [{"case_id": case.pk, "candidate_id": c.case_id, "score": c.score, "reasons": c.reasons}
                         for c in likely]
 
 

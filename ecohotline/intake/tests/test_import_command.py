@@ -12,7 +12,7 @@ from django.core.management import call_command
 from ecohotline.cases.models import Case, CaseEvent, Channel
 from ecohotline.core import geo
 from ecohotline.factories import make_case
-from ecohotline.intake import importing
+from ecohotline.intake import importing, parsing
 from ecohotline.intake.models import ImportProfile, ImportRejection, ImportRun, ImportStatus, OrderRecord
 from ecohotline.intake.services import take_in_order as real_take_in_order
 from ecohotline.intake.services import take_in_orders as real_take_in_orders
@@ -309,3 +309,16 @@ def test_write_rejections_to_a_stream(org, tmp_path):
     assert sheet.cell(row=2, column=3).value.startswith("未知的诉求类型“x\ufffdy”")
     assert sheet.cell(row=2, column=10).value == "x\ufffdy"  # a control character XLSX cannot hold
 
+
+
+def test_a_nul_character_in_a_cell_is_rejected_and_the_row_kept_for_the_report(org, tmp_path):
+    # Beyond the first bytes (a NUL there makes the whole file "binary", exit 2).
+    rows = [order_row(工单编号=f"N{n}", 诉求内容="烧烤店油烟直排。" * 100) for n in range(1, 41)]
+    rows.append(order_row(工单编号="N41", 诉求内容="油烟\x00直排"))
+    path = write_csv(tmp_path / "orders.csv", rows)
+    assert b"\x00" not in path.read_bytes()[:parsing.SNIFF_BYTES]
+    code, out, _err = run(path)
+    assert code == 1 and "第 42 行 诉求内容：含有空字符" in out
+    assert Case.objects.count() == 40
+    rejection = ImportRejection.objects.get()
+    assert rejection.values["诉求内容"] == "油烟\ufffd直排"  # stored on every database, shown as �
