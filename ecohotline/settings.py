@@ -205,6 +205,9 @@ else:
 # --- Intake ---
 # Dispatch new cases automatically when triage's routing confidence reaches this (0–1); empty: never.
 AUTO_DISPATCH_CONFIDENCE = float(env("ECOHOTLINE_AUTO_DISPATCH_CONFIDENCE", "") or "nan")
+# Big imports triage the next batch in a second process while this one writes (see intake/pretriage.py).
+IMPORT_TRIAGE_PROCESS = env_bool("ECOHOTLINE_IMPORT_TRIAGE_PROCESS", True)
+IMPORT_TRIAGE_PROCESS_FROM_ROWS = int(env("ECOHOTLINE_IMPORT_TRIAGE_PROCESS_FROM_ROWS", "5000"))
 
 # --- Deadlines ---
 # How often the worker looks for deadlines to remind about or escalate (seconds).

@@ -34,7 +34,7 @@ RADIUS_M = {"air.odor": 800.0, "air.industrial": 800.0, "noise.construction": 50
             "water.quality": 1000.0}
 SUGGEST_AT = 0.6
 REPEAT_FLAG_AT = 3  # complaints about the place in 90 days before it counts as 重复投诉
-MAX_CANDIDATES = 50  # the most recent nearby cases scored (and as many from the same phone)
+MAX_CANDIDATES = 20  # the most recent nearby cases scored (and as many from the same phone)
 
 
 @dataclass

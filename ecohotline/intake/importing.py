@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -29,16 +30,18 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ecohotline.cases.exceptions import CaseError
+from ecohotline.intake import pretriage
 from ecohotline.intake.models import ImportProfile, ImportRejection, ImportRun, ImportStatus, ReceivedVia
 from ecohotline.intake.orders import CANONICAL_COLUMNS, OrderInput
 from ecohotline.intake.parsing import FileUnreadable, Layout, OrderFile, ParsedRow, RowProblem
 from ecohotline.intake.services import Outcome, take_in_order, take_in_orders
-from ecohotline.intake.triage import TriageContext
+from ecohotline.intake.triage import Triage, TriageContext
 from ecohotline.org.models import User
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 200
+BATCH_SIZE = 200  # rows per transaction (and per progress step)
+BIG_BATCH_SIZE = 500  # for files big enough for a second process: fewer commits
 REASON_MAX = int(ImportRejection._meta.get_field("reason").max_length or 300)
 COLUMN_MAX = int(ImportRejection._meta.get_field("column").max_length or 50)
 REJECTIONS_SHEET = "被拒绝的行"
@@ -66,6 +69,23 @@ class _Item:
     values: dict[str, str]
     order: OrderInput
     repeat_of: int | None
+    triage: Triage | None = None  # done in the second process
+
+
+def _chunks(rows: Iterable[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
+    chunk: list[ParsedRow] = []
+    for parsed in rows:
+        chunk.append(parsed)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _to_triage(chunk: list[ParsedRow]) -> list[OrderInput]:
+    """The orders of a chunk that may be new (rows repeating an earlier row never are)."""
+    return [parsed.order for parsed in chunk if parsed.order is not None and parsed.repeat_of is None]
 
 
 class _RepeatNotTaken(Exception):
@@ -76,8 +96,9 @@ class _RepeatNotTaken(Exception):
 
 class _Importer:
     def __init__(self, run: ImportRun, *, actor: User | None, dry_run: bool, batch_size: int,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, parallel: bool = False) -> None:
         self.run = run
+        self.parallel = parallel
         self.actor = actor
         self.dry_run = dry_run
         self.batch_size = max(1, batch_size)
@@ -91,22 +112,31 @@ class _Importer:
         self.taken: dict[str, bool] = {}
 
     def run_all(self, rows: Iterable[ParsedRow]) -> None:
-        chunk: list[ParsedRow] = []
-        for parsed in rows:
-            chunk.append(parsed)
-            if len(chunk) >= self.batch_size:
-                self._chunk(chunk)
-                chunk = []
-        if chunk:
-            self._chunk(chunk)
+        """Take the rows in batches. With `parallel`, each batch is sent to the second process as soon as it
+        is read, and this process writes the batch before it meanwhile."""
+        helper = pretriage.PreTriage(self.context) if self.parallel else None
+        try:
+            waiting: tuple[list[ParsedRow], Future[list[Triage]] | None] | None = None
+            for chunk in _chunks(rows, self.batch_size):
+                future = helper.submit(_to_triage(chunk)) if helper is not None else None
+                if waiting is not None:
+                    self._chunk(*waiting)
+                waiting = (chunk, future)
+            if waiting is not None:
+                self._chunk(*waiting)
+        finally:
+            if helper is not None:
+                helper.close()
 
-    def _chunk(self, chunk: list[ParsedRow]) -> None:
+    def _chunk(self, chunk: list[ParsedRow], future: Future[list[Triage]] | None = None) -> None:
+        triages = iter(pretriage.result(future, len(_to_triage(chunk))) if future is not None else [])
         items: list[_Item] = []
         for parsed in chunk:
+            triage = next(triages, None) if parsed.order is not None and parsed.repeat_of is None else None
             if parsed.order is None:
                 self._reject(parsed.row.number, parsed.row.values, parsed.problems)
                 continue
-            item = _Item(parsed.row.number, parsed.row.values, parsed.order, parsed.repeat_of)
+            item = _Item(parsed.row.number, parsed.row.values, parsed.order, parsed.repeat_of, triage)
             if item.repeat_of is not None and self.taken.get(item.order.external_id) is False:
                 self._reject_repeat(item, item.repeat_of)
                 continue
@@ -156,7 +186,7 @@ class _Importer:
     def _take_all(self, items: list[_Item], local: dict[str, bool]) -> list[Outcome]:
         """The batch's orders through `take_in_orders` (rows repeating an order taken above count as known)."""
         outcomes: list[Outcome] = []
-        fresh: list[OrderInput] = []
+        fresh: list[_Item] = []
         for item in items:
             key = item.order.external_id
             if item.repeat_of is not None:
@@ -164,9 +194,10 @@ class _Importer:
                     raise _RepeatNotTaken(item.repeat_of)
                 outcomes.append(Outcome.UNCHANGED)
                 continue
-            fresh.append(item.order)
+            fresh.append(item)
             local[key] = True
-        results = take_in_orders(orders=fresh, via=ReceivedVia.FILE, actor=self.actor, context=self.context)
+        results = take_in_orders(orders=[item.order for item in fresh], via=ReceivedVia.FILE, actor=self.actor,
+                                 context=self.context, triages=[item.triage for item in fresh])
         return outcomes + [result.outcome for result in results]
 
     def _take(self, item: _Item, local: dict[str, bool]) -> Outcome:
@@ -218,7 +249,7 @@ def _storable(values: dict[str, str]) -> dict[str, str]:
 
 def run_import(*, path: Path | str, layout: Layout | None = None, profile: ImportProfile | None = None,
                actor: User | None = None, dry_run: bool = False, run: ImportRun | None = None,
-               file_name: str = "", batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> ImportReport:
+               file_name: str = "", batch_size: int | None = None, progress: Progress | None = None) -> ImportReport:
     """Import one order file. Counts its rows first (which also finds a file broken half-way before anything
     is written), then takes the rows in batches. A file that cannot be read leaves the run `failed` with the
     reason in `error`; nothing else is written. The run's `heartbeat_at` is set at the start and with every
@@ -240,9 +271,9 @@ def run_import(*, path: Path | str, layout: Layout | None = None, profile: Impor
             ImportRun.objects.filter(pk=run.pk).update(rows_total=run.rows_total, heartbeat_at=run.heartbeat_at)
             if progress is not None:
                 progress(run)
-            _Importer(run, actor=actor, dry_run=dry_run, batch_size=batch_size, progress=progress).run_all(
-                source.parsed()
-            )
+            parallel = pretriage.wanted(run.rows_total)
+            _Importer(run, actor=actor, dry_run=dry_run, progress=progress, parallel=parallel,
+                      batch_size=batch_size or (BIG_BATCH_SIZE if parallel else BATCH_SIZE)).run_all(source.parsed())
     except FileUnreadable as exc:
         _finish(run, ImportStatus.FAILED, exc.message)
         return report

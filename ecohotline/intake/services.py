@@ -54,46 +54,51 @@ def take_in_order(*, order: OrderInput, via: str, actor: User | None = None,
 
 
 def take_in_orders(*, orders: Sequence[OrderInput], via: str, actor: User | None = None,
-                   context: TriageContext | None = None) -> list[IntakeResult]:
+                   context: TriageContext | None = None,
+                   triages: Sequence[Triage | None] | None = None) -> list[IntakeResult]:
     """`take_in_order` for a batch, in one transaction (all or nothing) and a fixed number of queries per
     batch, plus the duplicate lookup of each new order. The results are in the orders' order.
 
-    An order number that comes twice in the batch is taken in turn: the second sees what the first did."""
+    An order number that comes twice in the batch is taken in turn: the second sees what the first did.
+    `triages`: each order's `triage_order` when the caller has it already (the importer has it done in a
+    second process), else None; for orders that turn out to be known it is not used."""
+    pairs = list(zip(orders, triages if triages is not None else [None] * len(orders), strict=True))
     if actor is not None and not actor.has_role(Role.DISPATCHER, Role.ADMIN):
         raise ActionForbidden(_("Only dispatchers may register cases."))
     context = context or TriageContext.load()
     if connection.in_atomic_block:  # the caller's transaction: the caller decides what a conflict means
-        return _take_in_orders(orders, via=via, actor=actor, context=context)
+        return _take_in_orders(pairs, via=via, actor=actor, context=context)
     try:
         with transaction.atomic():
-            return _take_in_orders(orders, via=via, actor=actor, context=context)
+            return _take_in_orders(pairs, via=via, actor=actor, context=context)
     except IntegrityError:
         # Another request registered one of these orders between our look and our write (on PostgreSQL; SQLite
         # takes its write lock before looking): once more, where they are known orders now.
         with transaction.atomic():
-            return _take_in_orders(orders, via=via, actor=actor, context=context)
+            return _take_in_orders(pairs, via=via, actor=actor, context=context)
 
 
-def _take_in_orders(orders: Sequence[OrderInput], *, via: str, actor: User | None,
+def _take_in_orders(pairs: list[tuple[OrderInput, Triage | None]], *, via: str, actor: User | None,
                     context: TriageContext) -> list[IntakeResult]:
     results: list[IntakeResult] = []
-    segment: list[OrderInput] = []
+    segment: list[tuple[OrderInput, Triage | None]] = []
     keys: set[tuple[str, str]] = set()
-    for order in orders:
+    for order, triage in pairs:
         key = (order.channel, order.external_id)
         if order.external_id and key in keys:
             results += _take_segment(segment, via=via, actor=actor, context=context)
             segment, keys = [], set()
-        segment.append(order)
+        segment.append((order, triage))
         if order.external_id:
             keys.add(key)
     results += _take_segment(segment, via=via, actor=actor, context=context)
     return results
 
 
-def _take_segment(orders: list[OrderInput], *, via: str, actor: User | None,
+def _take_segment(pairs: list[tuple[OrderInput, Triage | None]], *, via: str, actor: User | None,
                   context: TriageContext) -> list[IntakeResult]:
     """Orders whose numbers are all different."""
+    orders = [order for order, _ in pairs]
     numbers = {order.external_id for order in orders if order.external_id}
     known: dict[tuple[str, str], OrderRecord] = {}
     if numbers:
@@ -102,11 +107,11 @@ def _take_segment(orders: list[OrderInput], *, via: str, actor: User | None,
         known = {(record.channel, record.external_id): record for record in found}
     results: list[IntakeResult | None] = []
     new: list[tuple[int, OrderInput, Triage]] = []
-    for order in orders:
+    for order, triage in pairs:
         record = known.get((order.channel, order.external_id)) if order.external_id else None
         if record is None:
             _check_given(order, context)
-            new.append((len(results), order, triage_order(order, context)))
+            new.append((len(results), order, triage if triage is not None else triage_order(order, context)))
             results.append(None)
         else:
             results.append(_known_order(record, order, via=via, actor=actor))
