@@ -56,8 +56,9 @@ def take_in_order(*, order: OrderInput, via: str, actor: User | None = None,
 def take_in_orders(*, orders: Sequence[OrderInput], via: str, actor: User | None = None,
                    context: TriageContext | None = None,
                    triages: Sequence[Triage | None] | None = None) -> list[IntakeResult]:
-    """`take_in_order` for a batch, in one transaction (all or nothing) and a fixed number of queries per
-    batch, plus the duplicate lookup of each new order. The results are in the orders' order.
+    """`take_in_order` for a batch, in one transaction (all or nothing): a fixed number of queries per batch,
+    plus each new order's duplicate lookup and each 补充's or automatic dispatch's own update. The results
+    are in the orders' order.
 
     An order number that comes twice in the batch is taken in turn: the second sees what the first did.
     `triages`: each order's `triage_order` when the caller has it already (the importer has it done in a
@@ -129,8 +130,8 @@ def _take_segment(pairs: list[tuple[OrderInput, Triage | None]], *, via: str, ac
         triaged = [(case, triage.as_payload(), [tag for tag in triage.tags if tag not in case.tags])
                    for case, (_, _, triage) in zip(created, new, strict=True)]
         case_services.record_triages(results=triaged, actor=actor)
-        waiting = [suggestions(case, triage, payload) for (case, payload, _), (_, _, triage) in zip(triaged, new,
-                                                                                                  strict=True)]
+        waiting = [suggestions(case, triage, payload)
+                   for (case, payload, _tags), (_, _, triage) in zip(triaged, new, strict=True)]
         bulk.insert_rows(TriageSuggestion, [suggestion for suggestion, _ in waiting])
         bulk.insert_rows(DuplicateSuggestion, [duplicate for _, likely in waiting for duplicate in likely])
         for case, (position, _, triage) in zip(created, new, strict=True):
