@@ -269,7 +269,8 @@ class CaseDraft:
 def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Case]:
     """Register new cases: the checks, deadlines and `created` timeline entries of `create_case`, for many
     cases in a fixed number of queries (the intake's batches). All or none: the first draft that fails a
-    check raises, and nothing of the call stays written."""
+    check raises, and nothing of the call stays written. The rows are written by `core.bulk`, so neither
+    `Case.save()` nor model signals run (none exist for cases; keep it so, or write here what they did)."""
     if actor is not None and not actor.has_role(Role.DISPATCHER, Role.ADMIN):
         raise ActionForbidden(_("Only dispatchers may register cases."))
     if not drafts:
