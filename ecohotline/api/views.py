@@ -21,10 +21,10 @@ from ecohotline.api.serializers import (
     CaseSerializer,
 )
 from ecohotline.cases import services
-from ecohotline.cases.access import visible_cases
 from ecohotline.cases.exceptions import ActionForbidden
 from ecohotline.cases.filters import CaseFilter
 from ecohotline.cases.models import Case
+from ecohotline.cases.selectors import case_list_queryset
 from ecohotline.cases.workflow import ACTIONS
 from ecohotline.intake.models import ReceivedVia
 from ecohotline.intake.services import Outcome, take_in_order
@@ -55,8 +55,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> Any:
-        base = Case.objects.select_related("street", "handling_unit", "policy").order_by("-received_at", "-pk")
-        return visible_cases(self.request.user, base)  # type: ignore[arg-type]
+        return case_list_queryset(self.request.user).order_by("-received_at", "-pk")  # type: ignore[arg-type]
 
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(self.get_queryset())

@@ -2,10 +2,13 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
-from ecohotline.cases.models import Case, CaseEvent, Category, DeadlinePolicy
+from ecohotline.cases import replies
+from ecohotline.cases.models import Case, CaseEvent, Category, DeadlinePolicy, ReplyTemplate
 
 
 @admin.register(DeadlinePolicy)
@@ -54,3 +57,40 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    """Refuses unknown category codes and placeholders nobody fills (a typo would reach the complainant)."""
+
+    class Meta:
+        model = ReplyTemplate
+        fields = ["name", "category", "text", "is_active", "sort_order"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].help_text = gettext("Placeholders in braces are filled from the case: %(names)s.") % {
+            "names": "、".join("{" + name + "}" for name in replies.PLACEHOLDERS)}
+
+    def clean_category(self) -> str:
+        code: str = self.cleaned_data["category"].strip()
+        if code and not Category.objects.filter(code=code).exists():
+            raise forms.ValidationError(gettext("Unknown category code."))
+        return code
+
+    def clean_text(self) -> str:
+        text: str = self.cleaned_data["text"]
+        unknown = replies.unknown_placeholders(text)
+        if unknown:
+            raise forms.ValidationError(gettext("Unknown placeholders: %(names)s.") % {
+                "names": "、".join("{" + name + "}" for name in unknown)})
+        return text
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """答复口径: edited by administrators; handlers choose among them on the case page."""
+
+    form = ReplyTemplateForm
+    list_display = ["name", "category", "sort_order", "is_active"]
+    list_filter = ["is_active", "category"]
+    search_fields = ["name", "category", "text"]

@@ -510,3 +510,25 @@ class DeadlineAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.deadline} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class ReplyTemplate(models.Model):
+    """答复口径: a model answer for a category, with placeholders such as {核查情况} filled from the case
+    (`cases.replies`). A blank category matches every case; the most specific template is offered first."""
+
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(
+        _("category"), max_length=50, blank=True,
+        help_text=_("A category or sub-category code (noise, noise.social…); blank for any case."),
+    )
+    text = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,28 +8,34 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ecohotline.cases import access
 from ecohotline.cases.deadlines import deadline_state
 from ecohotline.cases.exceptions import ActionForbidden, CaseError
 from ecohotline.cases.filters import CaseFilter
 from ecohotline.cases.models import CaseStatus
-from ecohotline.cases.selectors import category_labels
-from ecohotline.cases.services import allowed_actions
-from ecohotline.cases.workflow import TRANSITIONS
+from ecohotline.cases.selectors import (
+    CASE_SORTS,
+    LIST_PAGE_SIZE,
+    case_list_queryset,
+    case_page,
+    case_sort,
+    category_labels,
+)
 from ecohotline.core.middleware import normalise_language
 from ecohotline.intake.models import ReceivedVia
 from ecohotline.intake.services import Outcome, take_in_order
 from ecohotline.org.models import PLACE_KINDS, OrgUnit, Role
 from ecohotline.org.services import set_language_preference
+from ecohotline.ui import case_actions
 from ecohotline.ui.forms import OrderForm
+from ecohotline.ui.models import SavedFilter
 
 
 def can_register_orders(user: Any) -> bool:
@@ -37,25 +43,68 @@ def can_register_orders(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.DISPATCHER, Role.ADMIN))
 
 
+# The query parameters of the case list: its filters and its sort (what a saved filter keeps).
+LIST_PARAMETERS = (*CaseFilter.base_filters, "sort")
+CASE_LIST_PAGE_SIZE = LIST_PAGE_SIZE
+
+
+def filtered_cases(request: HttpRequest) -> tuple[CaseFilter, str]:
+    """The case list's filter over the cases the user may see, and the sort asked for (list and exports)."""
+    base = case_list_queryset(request.user)  # type: ignore[arg-type]
+    return CaseFilter(request.GET, queryset=base, request=request), case_sort(request.GET.get("sort"))
+
+
+def list_query(parameters: QueryDict) -> str:
+    """The list's filters and sort as a query string, without the page cursor or anything else."""
+    query = QueryDict(mutable=True)
+    for name in LIST_PARAMETERS:
+        values = [value for value in parameters.getlist(name) if value]
+        if values:
+            query.setlist(name, values)
+    return query.urlencode()
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    base = access.visible_cases(request.user).select_related("street", "handling_unit", "policy")  # type: ignore[arg-type]
-    case_filter = CaseFilter(request.GET, queryset=base.order_by("-received_at", "-pk"), request=request)
-    page = Paginator(case_filter.qs, 50).get_page(request.GET.get("page"))
+    case_filter, sort = filtered_cases(request)
+    page = case_page(case_filter.qs, sort=sort, cursor=request.GET.get("after"), size=CASE_LIST_PAGE_SIZE)
     now = timezone.now()
-    rows = [(case, deadline_state(case, now)) for case in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
+    rows = [(case, deadline_state(case, now)) for case in page.cases]
     return render(request, "ui/case_list.html", {
-        "filter": case_filter, "page": page, "rows": rows, "query": query.urlencode(),
+        "filter": case_filter, "page": page, "rows": rows, "query": list_query(request.GET),
+        "saved_filters": SavedFilter.objects.filter(user=request.user.pk),
+        "end": page.start + len(rows) - 1,
         "filters": {"q": request.GET.get("q", ""), "status": request.GET.getlist("status"),
                     "street": request.GET.get("street", ""), "category": request.GET.get("category", ""),
-                    "overdue": request.GET.get("overdue", "")},
+                    "overdue": request.GET.get("overdue", ""), "sort": sort},
+        "sorts": [(code, option.label) for code, option in CASE_SORTS.items()],
         "statuses": CaseStatus.choices,
         "streets": OrgUnit.objects.filter(kind__in=PLACE_KINDS, is_active=True).order_by("name"),
         "category_codes": list(category_labels()),
         "can_register": can_register_orders(request.user),
     })
+
+
+@login_required
+@require_POST
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    """Keep the list's current filter under a name (the same name again replaces it)."""
+    name = request.POST.get("name", "").strip()[:80]
+    query = list_query(QueryDict(request.POST.get("query", "")))[:1000]
+    if name:
+        SavedFilter.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        messages.success(request, _("The filter is saved as “%(name)s”.") % {"name": name})
+    else:
+        messages.warning(request, _("Give the filter a name to save it."))
+    return redirect(reverse("ui:case-list") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Forget one of the user's own saved filters."""
+    get_object_or_404(SavedFilter, pk=pk, user=request.user.pk).delete()
+    return redirect("ui:case-list")
 
 
 @login_required
@@ -88,22 +137,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(
-        access.visible_cases(request.user).select_related(  # type: ignore[arg-type]
-            "street", "handling_unit", "handler", "leader"
-        ),
-        pk=pk,
-    )
-    visible = access.can_see_complainant(request.user, case)  # type: ignore[arg-type]
-    actions = [TRANSITIONS[name] for name in allowed_actions(request.user, case)]  # type: ignore[arg-type]
-    return render(request, "ui/case_detail.html", {
-        "case": case,
-        "complainant_name": case.complainant_name if visible else access.mask_name(case.complainant_name),
-        "complainant_phone": case.complainant_phone if visible else access.mask_phone(case.complainant_phone),
-        "deadline": deadline_state(case, timezone.now()),
-        "events": case.events.select_related("actor").order_by("at", "pk"),
-        "actions": actions,
-    })
+    """The case page: the order, triage's reasons, related cases, the timeline and a form for each action the
+    user may take now (posted to `case_actions.case_action`)."""
+    case = get_object_or_404(case_actions.case_queryset(request.user), pk=pk)  # type: ignore[arg-type]
+    return case_actions.render_case_page(request, case)
 
 
 @require_POST

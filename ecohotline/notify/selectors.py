@@ -1,0 +1,106 @@
+"""Reads of notifications, and how each kind is put into words in the reader's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ecohotline.notify.models import Notification
+from ecohotline.org.models import User
+
+# The deadline steps the worker reminds about (cases.models.DeadlineKind; notify may not import cases).
+# Same words, so the same translations.
+DEADLINE_NAMES: dict[str, Promise] = {
+    "accept": gettext_lazy("Accept"),
+    "contact": gettext_lazy("First contact"),
+    "reply": gettext_lazy("Reply"),
+    "completion": gettext_lazy("Completion"),
+}
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """The user's notifications, newest first."""
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def _moment(value: Any) -> str:
+    """An ISO time from the parameters, in local time."""
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "Y-m-d H:i")  # as the desk shows times everywhere
+
+
+def _deadline(params: Mapping[str, Any]) -> str:
+    code = str(params.get("deadline", ""))
+    return str(DEADLINE_NAMES.get(code, code))
+
+
+def _with_note(with_note: str, without: str, params: Mapping[str, Any]) -> str:
+    note = str(params.get("note") or "").strip()
+    names = {"reference": params.get("reference", ""), "note": note}
+    return (with_note if note else without) % names
+
+
+def _reminder(params: Mapping[str, Any]) -> str:
+    return _("%(reference)s: the “%(deadline)s” deadline is due at %(due)s.") % {
+        "reference": params.get("reference", ""), "deadline": _deadline(params), "due": _moment(params.get("due_at"))}
+
+
+def _escalation(params: Mapping[str, Any]) -> str:
+    return _("%(reference)s is overdue: the “%(deadline)s” deadline passed at %(due)s.") % {
+        "reference": params.get("reference", ""), "deadline": _deadline(params), "due": _moment(params.get("due_at"))}
+
+
+def _extension_decided(params: Mapping[str, Any]) -> str:
+    names = {"reference": params.get("reference", "")}
+    if params.get("approved"):
+        return _("%(reference)s: the extension is approved.") % names
+    return _("%(reference)s: the extension is refused.") % names
+
+
+# kind → the words for it; every message is built at the time it is read, in the reader's language.
+RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "case_assigned": lambda p: _("%(reference)s is waiting for you.") % {"reference": p.get("reference", "")},
+    "case_returned": lambda p: _("%(reference)s was returned: %(reason)s") % {
+        "reference": p.get("reference", ""), "reason": p.get("reason", "")},
+    "case_reopened": lambda p: _("%(reference)s is reopened after the return visit.") % {
+        "reference": p.get("reference", "")},
+    "case_supervised": lambda p: _with_note(_("%(reference)s is under supervision: %(note)s"),
+                                            _("%(reference)s is under supervision."), p),
+    "case_reminded": lambda p: _with_note(_("You are reminded to move on %(reference)s: %(note)s"),
+                                          _("You are reminded to move on %(reference)s."), p),
+    "extension_requested": lambda p: _("%(reference)s: an extension of %(days)s days is requested.") % {
+        "reference": p.get("reference", ""), "days": p.get("days", "")},
+    "extension_decided": _extension_decided,
+    "joint_handling_called": lambda p: _("Your unit is called in on %(reference)s.") % {
+        "reference": p.get("reference", "")},
+    "joint_reply_received": lambda p: _("A unit called in on %(reference)s has answered.") % {
+        "reference": p.get("reference", "")},
+    "deadline_reminder": _reminder,
+    "deadline_escalation": _escalation,
+}
+
+
+def notification_text(notification: Notification) -> str:
+    """What the notification says, in the active language (plain text: templates escape it)."""
+    params = notification.params if isinstance(notification.params, dict) else {}
+    renderer = RENDERERS.get(notification.kind)
+    if renderer is None:
+        reference = params.get("reference")
+        return f"{notification.kind} · {reference}" if reference else notification.kind
+    return renderer(params)
