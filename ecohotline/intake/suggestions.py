@@ -39,7 +39,7 @@ def _check_pending(status: str) -> None:
 def accept_triage_suggestion(*, actor: User, case: Case, note: str = "") -> Case:
     """Dispatch the case to the unit (and leader) triage suggested, in one click."""
     _check_dispatcher(actor)
-    suggestion = TriageSuggestion.objects.select_for_update().select_related("unit", "leader").filter(
+    suggestion = TriageSuggestion.objects.select_for_update(of=("self",)).select_related("unit", "leader").filter(
         case=case).first()
     if suggestion is None:
         raise RuleViolation("no_suggestion", _("Triage made no suggestion for this case."))
@@ -71,7 +71,7 @@ def confirm_duplicate(*, actor: User, suggestion: DuplicateSuggestion, note: str
     """并案: merge the case into the earlier case it duplicates; the case's other pending duplicate
     suggestions are dismissed (it can be merged only once)."""
     _check_dispatcher(actor)
-    locked = DuplicateSuggestion.objects.select_for_update().select_related("case", "candidate").get(
+    locked = DuplicateSuggestion.objects.select_for_update(of=("self",)).select_related("case", "candidate").get(
         pk=suggestion.pk)
     _check_pending(locked.status)
     merged = case_services.merge_case(actor=actor, case=locked.case, into=locked.candidate, note=note)
