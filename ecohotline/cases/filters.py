@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from ecohotline.cases import search
 from ecohotline.cases.deadlines import overdue_q
 from ecohotline.cases.models import Case, CaseStatus, Channel
 from ecohotline.org.models import OrgUnit, UnitKind
@@ -41,9 +42,5 @@ class CaseFilter(filters.FilterSet):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_text(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        for word in value.split()[:5]:
-            queryset = queryset.filter(
-                Q(external_id__icontains=word) | Q(title__icontains=word) | Q(description__icontains=word)
-                | Q(address__icontains=word) | Q(polluter__icontains=word)
-            )
-        return queryset
+        """Every word a substring of the title, description, address, polluter or order number (indexed)."""
+        return search.matching(queryset, value)

@@ -101,6 +101,9 @@ SECTIONS: tuple[Section, ...] = (
             ).values("pk"))),
     Section("my_cases", Role.HANDLER, _("My cases"),
             lambda user, now: Q(handler=user, status__in=WITH_UNIT)),
+    # Dispatched to the unit without a named handler: any handler of the unit may accept it (签收).
+    Section("unit_to_accept", Role.HANDLER, _("Dispatched to my unit, to accept"),
+            lambda user, now: _unit_q(user) & Q(status=CaseStatus.DISPATCHED, handler__isnull=True)),
     Section("unit_cases", Role.UNIT_HEAD, _("My unit's cases"), lambda user, now: _unit_q(user)),
     Section("unit_unassigned", Role.UNIT_HEAD, _("Without a handler"),
             lambda user, now: _unit_q(user) & Q(handler__isnull=True)),
@@ -212,8 +215,8 @@ def joint_requests(user: User) -> QuerySet[Case]:
 # The sections whose cases wait for the person themselves (the others are overviews: a unit's or an area's
 # every case, what is due soon); the navigation shows how many cases are in at least one of them.
 ACTION_SECTIONS = frozenset({"new_and_returned", "triage_suggestions", "duplicate_suggestions", "my_cases",
-                             "unit_unassigned", "unit_overdue", "leader_overdue", "leader_unsatisfied",
-                             "joint_requests"})
+                             "unit_to_accept", "unit_unassigned", "unit_overdue", "leader_overdue",
+                             "leader_unsatisfied", "joint_requests"})
 # The key of `inbox_counts` holding that number (no section has this code).
 TOTAL = "total"
 

@@ -18,6 +18,12 @@ its own complainant is contacted, the parent's first final reply answers it with
 entry of its own (`via_parent`), and its return visits are its own. Until then it is `merged`, with its own
 deadlines running.
 
+The cases the cut-off finds still `new` wait in the dispatcher's inbox as imported orders do: each with the
+intake's `TriageSuggestion` (the squad of its street by the demo's routing rules, its leader, the confidence,
+reasons shaped like `Triage.as_payload()`), and a repeated complaint with a pending `DuplicateSuggestion` of
+the case it repeats (`_suggestions`); a share of the duplicates of the held repeated complaints is left
+unmerged for that (`HOLD_UNMERGED`).
+
 Why not call the services? A million cases through per-case services (one transaction, several queries
 and a row lock per step) would take hours. This seed tool is the one place that writes cases without the
 services: it writes in batches of a few thousand cases with their related rows, holding only one batch in
@@ -37,6 +43,7 @@ import math
 import random
 import time
 from bisect import bisect
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -72,6 +79,7 @@ from ecohotline.cases.models import (
     VisitSource,
 )
 from ecohotline.cases.workflow import TRANSITIONS
+from ecohotline.core import bulk
 from ecohotline.core.geo import grid_cell
 from ecohotline.core.selectors import workday_overrides
 from ecohotline.core.workdays import BEIJING
@@ -80,6 +88,11 @@ from ecohotline.demo.people import DISTRICT, SQUADS, STAFF, UNITS
 from ecohotline.demo.places import PARKS, PLACES, RIVERS, Place
 from ecohotline.demo.texts import Topic
 from ecohotline.demo.writer import Table, insert, reserve_ids
+from ecohotline.intake import duplicates
+from ecohotline.intake.classify import classify_by_rules
+from ecohotline.intake.models import DuplicateSuggestion, KeyUnit, RoutingRule, TriageSuggestion
+from ecohotline.intake.routing import route
+from ecohotline.intake.triage import HINT_WORDS, NIGHT_HOURS
 from ecohotline.org.models import OrgUnit, User
 from ecohotline.org.selectors import leader_for_street
 
@@ -115,6 +128,9 @@ HOLD_DUE_SOON = 0.6  # share of the cases due within a day of the cut-off still 
 # answered only after the cut-off, among the cases of the window (hours, at least this many cases' worth),
 # whatever the district's size.
 HOLD_MERGED = (24.0, 20, 6)
+# ...and the share of their duplicates that the dispatcher has not merged yet: still new at the cut-off, they
+# wait in the dispatcher's inbox as possible duplicates (重复件) of the complaint they repeat.
+HOLD_UNMERGED = 0.5
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 # Timeline entries that are not people's actions from `TRANSITIONS`: no status check before replaying them.
@@ -146,6 +162,10 @@ class DemoOrg:
     names: dict[int, str]
     policies: list[DeadlinePolicy]
     overrides: dict[dt.date, bool]
+    # What triage routes by (`intake.routing.route`): the routing rules, key units and each street's leader.
+    rules: list[RoutingRule]
+    key_units: list[KeyUnit]
+    street_leaders: dict[int, User | None]
 
     @classmethod
     def load(cls) -> DemoOrg:
@@ -160,9 +180,11 @@ class DemoOrg:
             return tuple(users[s.username].pk for s in STAFF if s.role == role and s.unit == unit)
 
         leaders: dict[str, int | None] = {}
+        street_leaders: dict[int, User | None] = {}
         for place in PLACES:
             leader = leader_for_street(units[place.code])
             leaders[place.code] = leader.pk if leader else None
+            street_leaders[units[place.code].pk] = leader
         return cls(
             units=units, users=users,
             handlers={squad: ids("handler", squad) for squad in SQUADS},
@@ -174,7 +196,22 @@ class DemoOrg:
             names={user.pk: user.display_name for user in users.values()},
             policies=list(DeadlinePolicy.objects.filter(is_active=True)),
             overrides=workday_overrides(),
+            rules=list(RoutingRule.objects.filter(is_active=True).select_related("unit", "street")),
+            key_units=list(KeyUnit.objects.filter(is_active=True).select_related("unit")),
+            street_leaders=street_leaders,
         )
+
+
+def ensure_routing_rules() -> int:
+    """The demo district's 分派规则: the orders of each street or town, whatever their category, go to the squad
+    whose area it is, which is where the generator dispatches them too (the squads are territorial, so one rule
+    per category would name the same squad again and again). Idempotent; returns how many rules it added."""
+    units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=[*(p.code for p in PLACES), *SQUADS])}
+    covered = set(RoutingRule.objects.filter(category="", street__isnull=False).values_list("street_id", flat=True))
+    missing = [RoutingRule(category="", street=units[place.code], unit=units[place.squad])
+               for place in PLACES if units[place.code].pk not in covered]
+    RoutingRule.objects.bulk_create(missing)
+    return len(missing)
 
 
 # --- drafts and steps ----------------------------------------------------------------------------------
@@ -224,6 +261,17 @@ class Draft:
     leader: int | None = None
     outcome: str = ""
     held_open: bool = False  # answered only after the cut-off, so that its duplicates still wait (HOLD_MERGED)
+
+
+@dataclass
+class SourceTrail:
+    """What triage would know of a repeated source so far: when it was complained about (the 90-day repeat
+    count) and its latest complaint handled on its own, with that case's key (a new complaint's likely
+    duplicate)."""
+
+    received: deque[dt.datetime] = field(default_factory=deque)
+    latest: Case | None = None
+    latest_pk: int | None = None
 
 
 class Batch:
@@ -337,6 +385,7 @@ class Generator:
         window = max(hours, cases / hourly)
         self._holds["merged"] = (window * HOUR, min(1.0, parents / (window * hourly)))
         self.sources = self._make_sources()
+        self._trails: dict[int, SourceTrail] = {}  # id(source) → its trail
         self._source_cum = list(accumulate(1.0 / (rank + 1) ** 0.8 for rank in range(len(self.sources))))
 
     # --- small random helpers --------------------------------------------------------------------------
@@ -899,6 +948,9 @@ class Generator:
         parent = d.parent
         assert parent is not None and parent.handler is not None
         at = self._office(self._between(d.case.received_at, 10 * MINUTE, 2 * HOUR))
+        if parent.held_open and self._chance(HOLD_UNMERGED):
+            # merged just after the cut-off, before the parent's answer (at least 30 minutes after it)
+            at = max(at, self._between(self.cutoff, MINUTE, 20 * MINUTE))
         answers = [step for step in parent.steps if step.action == "reply" and step.params["final"]]
         answer = min(answers, key=lambda step: step.at) if answers else None  # none: the parent is stuck
         if answer is not None and answer.at <= at:
@@ -1369,13 +1421,107 @@ class Generator:
 
     # --- writing -----------------------------------------------------------------------------------------
 
-    def _write(self, batch: Batch) -> None:
+    def _write(self, batch: Batch, drafts: list[Draft]) -> None:
         with transaction.atomic():
             reserved = {name: reserve_ids(self.tables[name], len(batch.rows[name])) for name in TABLE_ORDER}
             for payload, key, table, index in batch.fixups:
                 payload[key] = reserved[table][index]
             for name in TABLE_ORDER:
                 insert(self.tables[name], batch.rows[name], reserved[name], reserved)
+            triages, likely = self._suggestions(drafts, reserved["case"])
+            bulk.insert_rows(TriageSuggestion, triages)
+            bulk.insert_rows(DuplicateSuggestion, likely)
+
+    # --- what triage would have proposed for the cases still new -----------------------------------------
+
+    def _suggestions(self, drafts: list[Draft], keys: list[int]) -> tuple[list[dict[str, Any]],
+                                                                         list[dict[str, Any]]]:
+        """The intake's `TriageSuggestion` and `DuplicateSuggestion` rows for the cases the cut-off finds
+        still `new` (a dispatcher's inbox shows them); only those: a dispatched case's suggestion was decided.
+
+        As `intake.triage.suggestions` makes them, from the facts the generator knows: the place and category
+        it chose, the routing rules (`intake.routing.route`, falling back to the squad it would dispatch to),
+        and, for a repeated complaint, the earlier case it repeats, scored by `intake.duplicates`' own score:
+        the parent a duplicate is yet to be merged into, or the source's latest complaint of the last 30 days.
+        `drafts` are in the order received; `keys` are the cases' primary keys by batch index.
+        """
+        triages: list[dict[str, Any]] = []
+        likely: list[dict[str, Any]] = []
+        for d in drafts:
+            case = d.case
+            trail = self._trails.setdefault(id(d.source), SourceTrail()) if d.source is not None else None
+            if trail is not None:
+                while trail.received and case.received_at - trail.received[0] > duplicates.REPEAT_WINDOW:
+                    trail.received.popleft()
+                trail.received.append(case.received_at)
+            if case.status == CaseStatus.NEW:
+                earlier: tuple[int, Case] | None = None
+                if d.parent is not None:  # a parent is received the same day as its duplicates: same batch
+                    earlier = (keys[d.parent.index], d.parent.case)
+                elif trail is not None and trail.latest is not None and trail.latest_pk is not None \
+                        and case.received_at - trail.latest.received_at <= duplicates.WINDOW:
+                    earlier = (trail.latest_pk, trail.latest)
+                suggestion, found = self._suggestion(d, keys[d.index], earlier,
+                                                     len(trail.received) if trail is not None else 1)
+                triages.append(suggestion)
+                likely.extend(found)
+            if trail is not None and d.parent is None:
+                trail.latest, trail.latest_pk = case, keys[d.index]
+        return triages, likely
+
+    def _suggestion(self, d: Draft, pk: int, earlier: tuple[int, Case] | None,
+                    repeat_count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """One new case's suggestion row (its reasons shaped like `intake.triage.Triage.as_payload()`) and its
+        likely duplicates."""
+        case, org = d.case, self.org
+        street = self._unit(d.place.code)
+        text = f"{case.title} {case.description}"
+        found = classify_by_rules(text)
+        classified: dict[str, object]
+        if found.code == case.sub_category:
+            classified, confidence = found.as_payload(), round(found.confidence, 3)
+        else:  # the words alone point elsewhere: the order's own category stands, as the dispatcher gave it
+            confidence = 0.6
+            classified = {"code": case.sub_category, "confidence": confidence, "words": found.words,
+                          "reason": "按工单所述类别", "source": "given"}
+        routed = route(text=f"{text} {case.address}", code=case.sub_category, street=street,
+                       classification_confidence=confidence, rules=org.rules, key_units=org.key_units,
+                       leaders=org.street_leaders)
+        route_payload = routed.as_payload()
+        if routed.unit is None:  # no rule applies: the squad of the street's area
+            squad = self._unit(d.place.squad)
+            route_payload.update(unit=squad.pk, unit_name=squad.name, confidence=round(0.8 * confidence, 3),
+                                 reason=f"按街乡责任区：{street.name} → {squad.name}")
+        hints = [hint for hint, words in HINT_WORDS.items() if any(word in text for word in words)]
+        if "night" not in hints and case.received_at.astimezone(BEIJING).hour in NIGHT_HOURS:
+            hints.insert(0, "night")
+        candidates: list[dict[str, Any]] = []
+        if earlier is not None:
+            earlier_pk, earlier_case = earlier
+            row = (earlier_pk, earlier_case.latitude, earlier_case.longitude, earlier_case.description,
+                   earlier_case.complainant_phone, earlier_case.polluter, earlier_case.street_id,
+                   earlier_case.sub_category)
+            scored = duplicates._score(case, row, duplicates.radius_for(case.sub_category))
+            candidates.append({"case": scored.case_id, "score": scored.score, "reasons": scored.reasons})
+        reasons = {
+            "place": {"placed": True, "reason": f"按所属街乡“{street.name}”", "district": DISTRICT,
+                      "street": street.pk, "street_name": street.name, "community": case.community,
+                      "latitude": case.latitude, "longitude": case.longitude, "code": "", "decided_by": "field"},
+            "classify": classified,
+            "remit": {"decision": "keep", "confidence": 0.9, "department": "", "reason": "属生态环境部门职责"},
+            "hints": hints,
+            "duplicates": candidates,
+            "repeat_count_90d": repeat_count,
+            "repeated": repeat_count >= duplicates.REPEAT_FLAG_AT,
+            "route": route_payload,
+        }
+        suggestion = {
+            "case_id": pk, "unit_id": route_payload["unit"], "leader_id": route_payload["leader"],
+            "confidence": route_payload["confidence"], "remit": "keep", "department": "",
+            "repeat_count_90d": repeat_count, "reasons": reasons,
+        }
+        return suggestion, [{"case_id": pk, "candidate_id": c["case"], "score": c["score"], "reasons": c["reasons"]}
+                            for c in candidates if c["score"] >= duplicates.SUGGEST_AT]
 
     def run(self, *, batch_size: int = DEFAULT_BATCH_SIZE,
             progress: Callable[[int, int], None] | None = None) -> GenerationResult:
@@ -1392,7 +1538,7 @@ class Generator:
                 draft.index = index
             for draft in pending:
                 self._replay(draft, batch)
-            self._write(batch)
+            self._write(batch, pending)
             written += len(batch.rows["case"])
             events += len(batch.rows["event"])
             records += batch.record_count()
@@ -1428,5 +1574,6 @@ def generate_cases(*, count: int, seed: int, end: dt.date, batch_size: int = DEF
     existing = Case.objects.count()
     if existing and not append:
         raise ValueError(f"the database already holds {existing} cases")
+    ensure_routing_rules()
     generator = Generator(org=DemoOrg.load(), count=count, seed=seed, end=end, number_offset=existing)
     return generator.run(batch_size=batch_size, progress=progress)

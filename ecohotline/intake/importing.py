@@ -41,7 +41,7 @@ from ecohotline.org.models import User
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200  # rows per transaction (and per progress step)
-BIG_BATCH_SIZE = 500  # for files big enough for a second process: fewer commits
+BIG_BATCH_SIZE = 1000  # for files big enough for a second process: fewer commits
 REASON_MAX = int(ImportRejection._meta.get_field("reason").max_length or 300)
 COLUMN_MAX = int(ImportRejection._meta.get_field("column").max_length or 50)
 REJECTIONS_SHEET = "被拒绝的行"

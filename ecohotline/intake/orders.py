@@ -64,6 +64,8 @@ class OrderInput:
     polluter: str = ""
     complainant_confidential: bool = False
     raw: dict[str, Any] = field(default_factory=dict)
+    # The content hash, once computed (an order is not changed after it is read).
+    _digest: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def content(self) -> dict[str, Any]:
         """The order's content, comparable across deliveries (not the raw row nor the channel)."""
@@ -72,9 +74,11 @@ class OrderInput:
 
     def content_hash(self, content: dict[str, Any] | None = None) -> str:
         """`content`: this order's `content()` when the caller has it already."""
-        encoded = json.dumps(self.content() if content is None else content, ensure_ascii=False,
-                             sort_keys=True).encode()
-        return hashlib.sha256(encoded).hexdigest()
+        if self._digest is None:
+            encoded = json.dumps(self.content() if content is None else content, ensure_ascii=False,
+                                 sort_keys=True).encode()
+            self._digest = hashlib.sha256(encoded).hexdigest()
+        return self._digest
 
 
-_CONTENT_FIELDS = tuple(f.name for f in fields(OrderInput) if f.name != "raw")
+_CONTENT_FIELDS = tuple(f.name for f in fields(OrderInput) if f.name != "raw" and not f.name.startswith("_"))

@@ -19,7 +19,7 @@ import datetime as dt
 import math
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -355,7 +355,7 @@ class SeenOrders:
 
     def check(self, number: int, order: OrderInput) -> tuple[int | None, RowProblem | None]:
         """(where an identical earlier order was, or a problem); (None, None) for a first occurrence."""
-        digest = replace(order, raw={}).content_hash()  # raw is not content; leaving it out spares a deep copy
+        digest = order.content_hash()
         earlier = self._seen.get(order.external_id)
         if earlier is None:
             self._seen[order.external_id] = (number, digest)

@@ -71,7 +71,7 @@ HELP_TEXTS: dict[str, Label] = {
     "into": _("The order number or EH-number of the case that will be handled."),
     "handler": _("Optional. Must belong to the chosen unit."),
 }
-PLACEHOLDERS: dict[str, str] = {"values": '{"leq_db": 58.2}', "kind": "noise"}
+PLACEHOLDERS: dict[str, str] = {"values": '{"leq_db": 58.2}'}
 YES_NO: list[Choice] = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
 APPROVE_REFUSE: list[Choice] = [("", "—"), ("true", _("Approve")), ("false", _("Refuse"))]
 

@@ -25,6 +25,7 @@ from ecohotline.cases.exceptions import ActionForbidden, CaseError, StaleVersion
 from ecohotline.cases.models import Case
 from ecohotline.cases.related import LIMIT as RELATED_LIMIT
 from ecohotline.cases.related import related_cases
+from ecohotline.cases.timeline import timeline_entries
 from ecohotline.cases.workflow import TRANSITIONS
 from ecohotline.intake.models import TriageSuggestion
 from ecohotline.org.models import User
@@ -129,7 +130,7 @@ def render_case_page(request: HttpRequest, case: Case, *, posted_action: str | N
         "complainant_name": case.complainant_name if visible else access.mask_name(case.complainant_name),
         "complainant_phone": case.complainant_phone if visible else access.mask_phone(case.complainant_phone),
         "deadline": deadline_state(case, timezone.now()),
-        "events": case.events.select_related("actor").order_by("at", "pk"),
+        "timeline": timeline_entries(case, user, visible=visible),
         "actions": [TRANSITIONS[name] for name in names],
         "action_forms": forms,
         "triage": _triage_panel(suggestion, user),

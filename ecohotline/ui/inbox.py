@@ -34,6 +34,7 @@ CASE_LIST_QUERIES = {
     "triage_suggestions": "status=new",
     "duplicate_suggestions": "status=new&status=returned",
     "my_cases": _WITH_UNIT,
+    "unit_to_accept": "status=dispatched",
     "unit_cases": _WITH_UNIT,
     "unit_unassigned": _WITH_UNIT,
     "unit_due_soon": _WITH_UNIT,

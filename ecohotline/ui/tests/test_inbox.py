@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 SECTIONS_BY_ROLE = {
     Role.DISPATCHER: ["new_and_returned", "triage_suggestions", "duplicate_suggestions"],
-    Role.HANDLER: ["my_cases"],
+    Role.HANDLER: ["my_cases", "unit_to_accept"],
     Role.UNIT_HEAD: ["unit_cases", "unit_unassigned", "unit_due_soon", "unit_overdue"],
     Role.LEADER: ["leader_cases", "leader_overdue", "leader_unsatisfied"],
     Role.STREET_LIAISON: ["joint_requests"],
@@ -137,8 +137,11 @@ def test_handler_sees_their_cases_nearest_deadline_first(client, org, desk):
     response = client.get(reverse("ui:inbox"))
     assert _references(response, "my_cases")[0] == "H-2"
     assert sorted(_references(response, "my_cases")) == ["H-1", "H-2", "V-1"]
+    # Dispatched to the unit with no handler named: any of its handlers may accept it.
+    assert _references(response, "unit_to_accept") == ["U-1"]
     client.force_login(org.other_handler)
     assert _references(client.get(reverse("ui:inbox")), "my_cases") == []
+    assert "U-1" not in _references(client.get(reverse("ui:inbox")), "unit_to_accept")  # not their unit
 
 
 def test_unit_head_sections(client, org, desk):
