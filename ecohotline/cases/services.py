@@ -55,6 +55,10 @@ from ecohotline.org.selectors import leader_for_street, unit_heads_of
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 
 
+def _payload(result: dict[str, Any] | bulk.JsonText) -> dict[str, Any] | bulk.JsonText:
+    return result if isinstance(result, bulk.JsonText) else {key: _json(value) for key, value in result.items()}
+
+
 def _json(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -357,12 +361,13 @@ def record_triage(*, case: Case, result: dict[str, Any], actor: User | None = No
 
 
 @transaction.atomic
-def record_triages(*, results: Sequence[tuple[Case, dict[str, Any], Sequence[str]]],
+def record_triages(*, results: Sequence[tuple[Case, dict[str, Any] | bulk.JsonText, Sequence[str]]],
                    actor: User | None = None) -> None:
     """`record_triage` for the cases an intake batch has just created in this transaction: one `triaged`
     entry each, plus the tags triage could only give once the case existed (say `repeated`), in a fixed
     number of queries. No one else can have seen these cases yet, so they are neither locked nor given a
-    new version (the version is for telling a reader that the case changed since it was read)."""
+    new version (the version is for telling a reader that the case changed since it was read). A result may
+    come encoded already (`core.bulk.JsonText`)."""
     if not results:
         return
     tagged = []
@@ -375,7 +380,7 @@ def record_triages(*, results: Sequence[tuple[Case, dict[str, Any], Sequence[str
     actor_id = actor.pk if actor is not None else None
     bulk.insert_rows(CaseEvent, [
         {"case_id": case.pk, "actor_id": actor_id, "at": now, "action": "triaged", "from_status": case.status,
-         "to_status": case.status, "payload": {key: _json(value) for key, value in result.items()}}
+         "to_status": case.status, "payload": _payload(result)}
         for case, result, _tags in results
     ])
 

@@ -57,18 +57,23 @@ def _iso_date(value: dt.date | None) -> str | None:
 _PLAIN = (BigIntegerField, BooleanField, CharField, FloatField, ForeignKey, IntegerField, TextField)
 
 
+class JsonText(str):
+    """A value for a JSON column that is encoded already (say, one payload written into two rows)."""
+
+
 def converter(field: Any, vendor: str) -> Converter | None:
     """How to turn a field's Python value into what the driver takes (None: as it is)."""
     if isinstance(field, JSONField):
         encoder = field.encoder
+
+        def dumps(value: Any) -> str:
+            return str(value) if isinstance(value, JsonText) else json.dumps(value, cls=encoder)
+
         if vendor == "postgresql":
             from psycopg.types.json import Jsonb
 
-            def dumps(value: Any) -> str:
-                return json.dumps(value, cls=encoder)
-
             return lambda value: None if value is None else Jsonb(value, dumps=dumps)
-        return lambda value: None if value is None else json.dumps(value, cls=encoder)
+        return lambda value: None if value is None else dumps(value)
     if isinstance(field, DateTimeField):
         return _sqlite_datetime if vendor == "sqlite" else None
     if isinstance(field, DateField):

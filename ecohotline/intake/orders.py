@@ -64,13 +64,17 @@ class OrderInput:
     polluter: str = ""
     complainant_confidential: bool = False
     raw: dict[str, Any] = field(default_factory=dict)
-    # The content hash, once computed (an order is not changed after it is read).
+    # The content and its hash, once computed (an order is not changed after it is read).
+    _content: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
     _digest: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def content(self) -> dict[str, Any]:
         """The order's content, comparable across deliveries (not the raw row nor the channel)."""
-        values = ((name, getattr(self, name)) for name in _CONTENT_FIELDS)
-        return {name: value.isoformat() if isinstance(value, dt.datetime) else value for name, value in values}
+        if self._content is None:
+            values = ((name, getattr(self, name)) for name in _CONTENT_FIELDS)
+            self._content = {name: value.isoformat() if isinstance(value, dt.datetime) else value
+                             for name, value in values}
+        return self._content
 
     def content_hash(self, content: dict[str, Any] | None = None) -> str:
         """`content`: this order's `content()` when the caller has it already."""

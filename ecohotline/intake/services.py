@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -127,7 +128,9 @@ def _take_segment(pairs: list[tuple[OrderInput, Triage | None]], *, via: str, ac
                                 "raw": {"content": content, "as_received": order.raw}})
         bulk.insert_rows(OrderRecord, records)
         look_for_duplicates(created, [triage for _, _, triage in new])
-        triaged = [(case, triage.as_payload(), [tag for tag in triage.tags if tag not in case.tags])
+        # Each payload is encoded once: it goes into the `triaged` entry and the suggestion's reasons.
+        triaged = [(case, bulk.JsonText(json.dumps(triage.as_payload(), ensure_ascii=False)),
+                    [tag for tag in triage.tags if tag not in case.tags])
                    for case, (_, _, triage) in zip(created, new, strict=True)]
         case_services.record_triages(results=triaged, actor=actor)
         waiting = [suggestions(case, triage, payload)

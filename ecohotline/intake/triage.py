@@ -130,7 +130,7 @@ def look_for_duplicates(cases: list[Case], triages: list[Triage]) -> None:
         triage.repeat_count = found.repeat_count
 
 
-def suggestions(case: Case, triage: Triage, payload: dict[str, Any]) -> tuple[dict[str, Any],
+def suggestions(case: Case, triage: Triage, payload: Any) -> tuple[dict[str, Any],
                                                                               list[dict[str, Any]]]:
     """The rows (attname → value) that wait for a dispatcher: the `TriageSuggestion` (with `payload`, the
     triage's `as_payload()`, as its reasons) and the likely `DuplicateSuggestion`s."""

@@ -68,3 +68,13 @@ def test_saved_instances_are_refused(org):
     case.save()
     with pytest.raises(ValueError):
         bulk.insert_objects([case])
+
+
+def test_json_encoded_once_is_written_as_it_is(org):
+    case = a_case(org)
+    case.save()
+    encoded = bulk.JsonText('{"place": {"street": "中关村"}, "n": [1, 2]}')
+    first, second = bulk.insert_rows(CaseEvent, [{"case_id": case.pk, "at": AT, "action": "triaged", "payload": p}
+                                                 for p in (encoded, encoded)])
+    assert CaseEvent.objects.get(pk=first).payload == CaseEvent.objects.get(pk=second).payload == {
+        "place": {"street": "中关村"}, "n": [1, 2]}
