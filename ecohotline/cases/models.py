@@ -212,6 +212,8 @@ class Case(models.Model):
                          name="cases_subcat_cell_near"),
             models.Index(fields=["sub_category", "street", "received_at"], name="cases_subcat_street_received"),
             models.Index(fields=["complainant_phone", "received_at"], name="cases_phone_received"),
+            # The case list filtered by status, newest first.
+            models.Index(fields=["status", "received_at"], name="cases_status_received"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

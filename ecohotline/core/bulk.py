@@ -204,3 +204,15 @@ def update_objects(objects: Sequence[Model], attname: str) -> None:
     table, column, pk = quote(opts.db_table), quote(str(field.column)), quote(str(opts.pk.column))
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", params)
+
+
+def refresh_statistics(*models: type[Model]) -> None:
+    """Let the query planner see the tables as they are after a bulk load (thousands of rows at once): the
+    plans for the lists, the duplicate lookup and the search index depend on it. PostgreSQL: ANALYZE the
+    tables; SQLite: `PRAGMA optimize`, which analyses what needs it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in models:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")

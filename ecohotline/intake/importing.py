@@ -30,6 +30,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ecohotline.cases.exceptions import CaseError
+from ecohotline.cases.models import Case, CaseEvent
+from ecohotline.core import bulk
 from ecohotline.intake import pretriage
 from ecohotline.intake.models import ImportProfile, ImportRejection, ImportRun, ImportStatus, ReceivedVia
 from ecohotline.intake.orders import CANONICAL_COLUMNS, OrderInput
@@ -274,6 +276,8 @@ def run_import(*, path: Path | str, layout: Layout | None = None, profile: Impor
             parallel = pretriage.wanted(run.rows_total)
             _Importer(run, actor=actor, dry_run=dry_run, progress=progress, parallel=parallel,
                       batch_size=batch_size or (BIG_BATCH_SIZE if parallel else BATCH_SIZE)).run_all(source.parsed())
+            if parallel and not dry_run and run.created:
+                bulk.refresh_statistics(Case, CaseEvent)  # thousands of new cases: fresh plans
     except FileUnreadable as exc:
         _finish(run, ImportStatus.FAILED, exc.message)
         return report

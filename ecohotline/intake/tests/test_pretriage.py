@@ -67,3 +67,21 @@ def test_small_files_stay_in_one_process(settings):
     assert not pretriage.wanted(4999) and pretriage.wanted(5000)
     settings.IMPORT_TRIAGE_PROCESS = False
     assert not pretriage.wanted(100_000)
+
+
+def test_a_big_import_refreshes_the_planners_statistics_a_small_one_does_not(org, tmp_path, settings, monkeypatch):
+    from ecohotline.core import bulk
+
+    calls = []
+    monkeypatch.setattr(bulk, "refresh_statistics", lambda *models: calls.append(models))
+    settings.IMPORT_TRIAGE_PROCESS_FROM_ROWS = 20
+    run_import(path=write_csv(tmp_path / "small.csv", realistic_rows(10, seed=5, number_prefix="S")))
+    assert calls == []
+    run_import(path=write_csv(tmp_path / "big.csv", realistic_rows(25, seed=6, number_prefix="G")))
+    assert len(calls) == 1 and Case in calls[0]
+
+
+def test_refreshing_statistics_runs_on_this_database(org):
+    from ecohotline.core import bulk
+
+    bulk.refresh_statistics(Case, CaseEvent)  # ANALYZE on PostgreSQL, PRAGMA optimize on SQLite: no error

@@ -15,7 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from ecohotline.cases.models import Case
+from ecohotline.cases.models import Case, CaseEvent
+from ecohotline.core import bulk
 from ecohotline.core.workdays import BEIJING
 from ecohotline.demo.generator import DEFAULT_BATCH_SIZE, cutoff_for, generate_cases
 from ecohotline.demo.organisation import build_organisation
@@ -99,6 +100,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             if not quiet:
                 sys.stderr.write("\n")
+            bulk.refresh_statistics(Case, CaseEvent)  # fresh query plans for what was just loaded
             say(
                 f"Wrote {result.cases:,} cases, {result.events:,} timeline events and {result.records:,} "
                 f"records in {result.seconds:.1f} s ({result.cases / max(result.seconds, 1e-9):,.0f} cases/s)."
