@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -84,36 +85,42 @@ def _dispatcher_duplicate(request: HttpRequest, pk: int) -> DuplicateSuggestion:
     return get_object_or_404(DuplicateSuggestion.objects.select_related("case", "candidate"), pk=pk)
 
 
+def _decide(request: HttpRequest, reference: str, call: Callable[[], Any], done: Callable[[Any], None]) -> HttpResponse:
+    """Run one of the dispatcher's decisions: 403 when the role may not, the service's refusal as an error
+    message naming the case, else `done(result)` (the success message); back to the inbox."""
+    try:
+        result = call()
+    except ActionForbidden:
+        raise PermissionDenied from None
+    except CaseError as error:
+        messages.error(request, f"{reference}: {error.detail}")
+    else:
+        done(result)
+    return redirect("ui:inbox")
+
+
 @require_POST
 @login_required
 def accept_triage(request: HttpRequest, pk: int) -> HttpResponse:
     case = _dispatcher_case(request, pk)
-    try:
-        case = suggestions.accept_triage_suggestion(actor=request.user, case=case)  # type: ignore[arg-type]
-    except ActionForbidden:
-        raise PermissionDenied from None
-    except CaseError as error:
-        messages.error(request, f"{case.reference}: {error.detail}")
-    else:
-        messages.success(request, _("%(reference)s is dispatched to %(unit)s.")
-                         % {"reference": case.reference, "unit": case.handling_unit})
-    return redirect("ui:inbox")
+    return _decide(
+        request, case.reference,
+        lambda: suggestions.accept_triage_suggestion(actor=request.user, case=case),  # type: ignore[arg-type]
+        lambda done: messages.success(request, _("%(reference)s is dispatched to %(unit)s.")
+                                      % {"reference": done.reference, "unit": done.handling_unit}),
+    )
 
 
 @require_POST
 @login_required
 def dismiss_triage(request: HttpRequest, pk: int) -> HttpResponse:
     case = _dispatcher_case(request, pk)
-    try:
-        suggestions.dismiss_triage_suggestion(actor=request.user, case=case)  # type: ignore[arg-type]
-    except ActionForbidden:
-        raise PermissionDenied from None
-    except CaseError as error:
-        messages.error(request, f"{case.reference}: {error.detail}")
-    else:
-        messages.info(request, _("The routing suggestion for %(reference)s is dismissed.")
-                      % {"reference": case.reference})
-    return redirect("ui:inbox")
+    return _decide(
+        request, case.reference,
+        lambda: suggestions.dismiss_triage_suggestion(actor=request.user, case=case),  # type: ignore[arg-type]
+        lambda result: messages.info(request, _("The routing suggestion for %(reference)s is dismissed.")
+                                % {"reference": case.reference}),
+    )
 
 
 @require_POST
@@ -121,15 +128,11 @@ def dismiss_triage(request: HttpRequest, pk: int) -> HttpResponse:
 def confirm_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = _dispatcher_duplicate(request, pk)
     names = {"reference": suggestion.case.reference, "target": suggestion.candidate.reference}
-    try:
-        suggestions.confirm_duplicate(actor=request.user, suggestion=suggestion)  # type: ignore[arg-type]
-    except ActionForbidden:
-        raise PermissionDenied from None
-    except CaseError as error:
-        messages.error(request, f"{names['reference']}: {error.detail}")
-    else:
-        messages.success(request, _("%(reference)s is merged into %(target)s.") % names)
-    return redirect("ui:inbox")
+    return _decide(
+        request, names["reference"],
+        lambda: suggestions.confirm_duplicate(actor=request.user, suggestion=suggestion),  # type: ignore[arg-type]
+        lambda result: messages.success(request, _("%(reference)s is merged into %(target)s.") % names),
+    )
 
 
 @require_POST
@@ -137,15 +140,11 @@ def confirm_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 def dismiss_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = _dispatcher_duplicate(request, pk)
     names = {"reference": suggestion.case.reference, "target": suggestion.candidate.reference}
-    try:
-        suggestions.dismiss_duplicate(actor=request.user, suggestion=suggestion)  # type: ignore[arg-type]
-    except ActionForbidden:
-        raise PermissionDenied from None
-    except CaseError as error:
-        messages.error(request, f"{names['reference']}: {error.detail}")
-    else:
-        messages.info(request, _("%(reference)s is not a duplicate of %(target)s.") % names)
-    return redirect("ui:inbox")
+    return _decide(
+        request, names["reference"],
+        lambda: suggestions.dismiss_duplicate(actor=request.user, suggestion=suggestion),  # type: ignore[arg-type]
+        lambda result: messages.info(request, _("%(reference)s is not a duplicate of %(target)s.") % names),
+    )
 
 
 @require_POST
