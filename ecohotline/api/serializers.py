@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ecohotline.cases import access
+from ecohotline.cases.attachments import MAX_PHOTOS
 from ecohotline.cases.deadlines import deadline_state
 from ecohotline.cases.models import (
     AppealReason,
@@ -225,6 +226,9 @@ class InspectionInput(ActionSerializer):
     findings = serializers.CharField(max_length=20000)
     people = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
     at = serializers.DateTimeField(required=False, default=None)
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False), required=False, default=list, max_length=MAX_PHOTOS,
+        help_text="Photos taken on site (multipart/form-data; JPEG, PNG, WebP, HEIC or GIF, each up to 15 MB).")
 
 
 class MeasurementInput(ActionSerializer):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecohotline.cases import access, deadlines, selectors
+from ecohotline.cases.attachments import check_photos
 from ecohotline.cases.exceptions import ActionForbidden, RuleViolation, StaleVersion, TransitionNotAllowed
 from ecohotline.cases.models import (
     OPEN_STATUSES,
@@ -332,7 +333,7 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
             due_at=due.due_at, deadline_provisional=due.provisional, leader_id=leader.pk if leader else None,
         )
         # Positional arguments: Django's fast path (a batch makes thousands of cases).
-        case = Case(*[values[name] for name in attnames])
+        case = Case(*[values[name] for name in attnames])  # type: ignore[misc]  # the stubs expect keywords
         case.street, case.policy, case.leader = street, policy, leader  # no query when they are read
         case.next_due_at = deadlines.next_due_at(case)
         cases.append((case, due))
@@ -587,14 +588,22 @@ def record_inspection(*, actor: User, case: Case, findings: str, people: str = "
     """现场核查: record a site inspection with its photos."""
     if not findings.strip():
         raise RuleViolation("findings_required", _("Describe what was found."), field="findings")
+    check_photos(photos)
     case = _begin(actor, case, "record_inspection", version)
     inspection = Inspection.objects.create(case=case, created_by=actor, at=at or timezone.now(), people=people,
                                            findings=findings)
-    for photo in photos:
-        Attachment.objects.create(case=case, created_by=actor, inspection=inspection, file=photo,
-                                  original_name=(photo.name or "")[:200])
-    _finish(case, actor=actor, action="record_inspection", from_status=case.status, fields=[],
-            payload={"inspection": inspection.pk, "photos": len(photos)})
+    stored: list[Attachment] = []
+    try:
+        for photo in photos:
+            stored.append(Attachment.objects.create(case=case, created_by=actor, inspection=inspection, file=photo,
+                                                    original_name=(photo.name or "")[:200]))
+        _finish(case, actor=actor, action="record_inspection", from_status=case.status, fields=[],
+                payload={"inspection": inspection.pk, "photos": len(photos)})
+    except BaseException:
+        # The rows roll back with the transaction; the files already written would stay behind.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
     return inspection
 
 

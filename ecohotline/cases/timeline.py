@@ -112,6 +112,7 @@ class TimelineEntry:
     blocks: list[Block] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     link: tuple[str, int] | None = None  # (text, case pk) of a case the entry refers to
+    photos: list[Attachment] = field(default_factory=list)
 
 
 def _yes_no(value: Any) -> str:
@@ -280,11 +281,7 @@ def _describe(
             if inspection.people:
                 lines.append(Line(_("Inspectors"), redact(inspection.people)))
             blocks.append(Block(_("Findings"), redact(inspection.findings)))
-            names = [
-                photo.original_name or photo.file.name.rsplit("/", 1)[-1] for photo in photos.get(inspection.pk, [])
-            ]
-            if names:
-                lines.append(Line(_("Photos"), ", ".join(names)))
+            entry.photos = photos.get(inspection.pk, [])
     elif action == "record_measurement":
         measurement: Measurement | None = record
         values = measurement.values if measurement else payload.get("values")

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +50,7 @@ FIELD_LABELS: dict[str, Label] = {
     "text": _("Text"), "final": _("Final reply (completes the case)"),
     "contacted": _("The complainant was contacted"), "solved": _("Solved"), "satisfaction": _("Satisfaction"),
     "source": _("Visit by"), "valid": _("Valid visit"), "into": _("Merge into case"),
-    "sub_category": _("Category"),
+    "sub_category": _("Category"), "photos": _("Photos"),
 }
 # Where the same field name means something else in one action.
 ACTION_FIELD_LABELS: dict[tuple[str, str], Label] = {
@@ -70,6 +71,8 @@ HELP_TEXTS: dict[str, Label] = {
     "values": _('A JSON object of readings, e.g. {"leq_db": 58.2}.'),
     "into": _("The order number or EH-number of the case that will be handled."),
     "handler": _("Optional. Must belong to the chosen unit."),
+    "photos": _("Take them with the camera or choose them; up to 12, each up to 15 MB. If the form comes back "
+                "with an error, choose them again."),
 }
 PLACEHOLDERS: dict[str, str] = {"values": '{"leq_db": 58.2}'}
 YES_NO: list[Choice] = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
@@ -138,6 +141,10 @@ class ActionForm:
     errors: list[str] = field(default_factory=list)
     open: bool = False
     stale: bool = False
+
+    @property
+    def has_files(self) -> bool:
+        return any(view.widget == "file" for view in self.fields)
 
 
 class ChoiceSource:
@@ -211,6 +218,9 @@ class ChoiceSource:
 
 
 def _widget_of(serializer_field: drf_fields.Field) -> str:
+    if isinstance(serializer_field, drf_fields.ListField) and isinstance(serializer_field.child,
+                                                                         drf_fields.FileField):
+        return "file"
     if isinstance(serializer_field, relations.ManyRelatedField | drf_fields.MultipleChoiceField):
         return "select-multiple"
     if isinstance(serializer_field, drf_fields.BooleanField):
@@ -300,6 +310,9 @@ def field_views(action: str, source: ChoiceSource, *, initial: dict[str, Any] | 
                 view.value = view.choices[0][0]
         if widget == "select-multiple":
             view.value = []
+        if widget == "file":
+            view.attrs.update({"accept": "image/*", "multiple": ""})
+            view.value = ""
         if (widget in ("text", "textarea") and isinstance(serializer_field, drf_fields.CharField)
                 and serializer_field.max_length is not None):
             view.attrs["maxlength"] = serializer_field.max_length
@@ -320,6 +333,8 @@ def field_views(action: str, source: ChoiceSource, *, initial: dict[str, Any] | 
 def posted_values(views: list[FieldView], data: QueryDict) -> None:
     """Show what the user typed (a checkbox not sent was unticked)."""
     for view in views:
+        if view.widget == "file":
+            continue  # a browser never sends a file back into a form
         if view.widget == "select-multiple":
             view.value = data.getlist(view.name)
         elif view.widget == "checkbox":
@@ -342,7 +357,8 @@ def resolve_case_reference(text: str, user: User) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
-def serializer_input(action: str, data: QueryDict, user: User) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def serializer_input(action: str, data: QueryDict, user: User, files: MultiValueDict[str, Any] | None = None,
+                     ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The posted form as the action's serializer takes it (like a JSON body of the API), and the errors of
     the fields that could not even be read (a JSON text that is not an object, an unknown case)."""
     serializer = ACTION_SPECS[action].serializer()
@@ -350,6 +366,9 @@ def serializer_input(action: str, data: QueryDict, user: User) -> tuple[dict[str
     errors: dict[str, list[str]] = {}
     for name, serializer_field in serializer.fields.items():
         widget = _widget_of(serializer_field)
+        if widget == "file":
+            result[name] = files.getlist(name) if files is not None else []
+            continue
         if widget == "select-multiple":
             result[name] = data.getlist(name)
             continue

@@ -148,7 +148,7 @@ def _run(request: HttpRequest, case: Case, name: str) -> tuple[dict[str, list[st
     when it was done; 409 with `STALE_MESSAGE` when the case changed meanwhile)."""
     user: User = request.user  # type: ignore[assignment]
     spec = ACTION_SPECS[name]
-    data, errors = action_forms.serializer_input(name, request.POST, user)
+    data, errors = action_forms.serializer_input(name, request.POST, user, request.FILES)
     serializer = spec.serializer(data=data)
     if not serializer.is_valid() or errors:
         for key, texts in action_forms.flatten_errors(serializer.errors).items():

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/new/", views.case_new, name="case-new"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/actions/<str:name>/", case_actions.case_action, name="case-action"),
+    path("cases/<int:pk>/attachments/<int:attachment_pk>/", views.case_attachment, name="case-attachment"),
     path("cases/<int:pk>/reply-draft/", replies.reply_draft, name="reply-draft"),
     path("cases/<int:pk>/reply-check/", replies.reply_check, name="reply-check"),
     path("language/", views.set_language, name="set-language"),

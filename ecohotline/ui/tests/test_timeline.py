@@ -180,4 +180,4 @@ def test_an_inspection_lists_its_photos(org, case, settings, tmp_path):
     services.record_inspection(actor=org.handler, case=case, findings="油烟直排", photos=[photo])
     with translation.override("en"):
         (entry,) = [e for e in timeline_entries(case, org.handler) if e.event.action == "record_inspection"]
-    assert [(line.label, line.value) for line in entry.lines] == [("Photos", "现场.jpg")]
+    assert [photo.original_name for photo in entry.photos] == ["现场.jpg"]
