@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from ecohotline.factories import OrgUnitFactory, StreetFactory, UserFactory
@@ -81,3 +82,15 @@ def org(db: None) -> Org:
         other_unit_head=UserFactory(username="unit_head2", unit=other_squad, roles=[Role.UNIT_HEAD]),
         other_leader=other_leader,
     )
+
+
+@pytest.fixture
+def responsibility_matrix(db: None) -> None:
+    """The 权责清单 the migration seeds, back in place after a transactional test emptied the tables."""
+    import importlib
+
+    from ecohotline.org.models import ResponsibilityEntry
+
+    if not ResponsibilityEntry.objects.exists():
+        migration = importlib.import_module("ecohotline.org.migrations.0002_responsibility_matrix")
+        migration.seed(django_apps, None)

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ecohotline.cases import measurements
 from ecohotline.cases.models import (
     Case,
     ContactAttempt,
@@ -138,34 +139,20 @@ DEFAULT_STANDARDS = {
 
 PERIODS = {"day": "昼间", "night": "夜间"}
 
-# Measured values: key → (label, unit).
-VALUE_LABELS = {
-    "leq_db": ("等效声级", "dB(A)"),
-    "background_db": ("背景噪声", "dB(A)"),
-    "fumes_mg_m3": ("油烟排放浓度", "mg/m³"),
-    "pm_mg_m3": ("颗粒物排放浓度", "mg/m³"),
-    "nmhc_mg_m3": ("非甲烷总烃排放浓度", "mg/m³"),
-    "odor_concentration": ("臭气浓度", "（无量纲）"),
-    "cod_mg_l": ("化学需氧量", "mg/L"),
-    "nh3n_mg_l": ("氨氮", "mg/L"),
-    "ph": ("pH值", ""),
-    "power_density_w_m2": ("功率密度", "W/m²"),
-    "e_field_v_m": ("电场强度", "V/m"),
-}
-LIMIT_KEYS = {"limit_db": "dB(A)", "limit_mg_m3": "mg/m³", "limit_w_m2": "W/m²", "limit": ""}
-
 
 def describe_measurement(measurement: Measurement) -> str:
-    """The measurement and the standard's verdict in words, for a reply."""
+    """The measurement and the standard's verdict in words, for a reply (always in Chinese)."""
     values: dict[str, Any] = measurement.values if isinstance(measurement.values, dict) else {}
     verdict: dict[str, Any] = measurement.verdict if isinstance(measurement.verdict, dict) else {}
-    parts = []
-    for key, value in values.items():
-        if key in ("period", "zone", "point") or value in (None, ""):
-            continue
-        label, unit = VALUE_LABELS.get(key, (key, ""))
-        parts.append(f"{label}{_number(value)}{unit}")
-    period = PERIODS.get(str(values.get("period", "")), "")
+    kind = measurements.KINDS.get(measurement.kind)
+    with translation.override("zh-hans"):
+        parts = []
+        for key, value in values.items():
+            item = kind.field(key) if kind else None
+            if item is None or item.widget != "number" or value in (None, ""):
+                continue
+            parts.append(f"{item.label}{_number(value)}{item.unit}")
+    period = PERIODS.get(str(verdict.get("period") or values.get("period") or ""), "")
     where = [period] if period else []
     if values.get("point"):
         where.append(f"测点位于{values['point']}")
@@ -175,17 +162,26 @@ def describe_measurement(measurement: Measurement) -> str:
     text += "，" + ("，".join(parts) if parts else "监测数据见监测报告")
     standard = str(verdict.get("standard") or "")
     if standard:
-        zone = f"{values['zone']}类区" if values.get("zone") else ""
-        limit = next(((verdict[k], unit) for k, unit in LIMIT_KEYS.items() if verdict.get(k) is not None), None)
         text += f"。执行{STANDARD_TITLES.get(standard, standard)}"
-        if limit is not None:
-            text += f"，{zone}{period}限值为{_number(limit[0])}{limit[1]}"
-    exceeds = verdict.get("exceeds")
-    if exceeds is True:
-        excess = verdict.get("excess_db")
-        text += f"，监测结果超标（超标{_number(excess)}dB(A)）" if excess else "，监测结果超标"
-    elif exceeds is False:
+    outcome = measurements.verdict_outcome(verdict)
+    unit = measurements.VERDICT_UNITS.get(measurement.kind, "")
+    if verdict.get("water_class"):
+        return text + f"，水质类别为{verdict.get('label') or verdict['water_class']}。"
+    if verdict.get("limit") is not None:
+        zone = f"{verdict['zone_class']}类区" if verdict.get("zone_class") else ""
+        text += f"，{zone}{period}限值为{_number(verdict['limit'])}{unit}"
+    exceedance = verdict.get("exceedance")
+    if outcome == "exceeds":
+        if exceedance and measurement.kind == "catering_fumes":
+            text += f"，监测结果超标（超标{_number(exceedance)}倍）"
+        elif exceedance:
+            text += f"，监测结果超标（超标{_number(exceedance)}{unit}）"
+        else:
+            text += "，监测结果超标"
+    elif outcome == "compliant":
         text += "，监测结果达标"
+    elif outcome == "remeasure":
+        text += "，背景噪声与测量值相差不足3dB(A)，需重新监测"
     return text + "。"
 
 
@@ -249,8 +245,7 @@ class _Facts:
 
     def conclusion(self) -> str:
         """属实 when the case holds proof (an exceedance, an ordered rectification); otherwise the handler says."""
-        exceeded = bool(self.measurement and isinstance(self.measurement.verdict, dict)
-                        and self.measurement.verdict.get("exceeds") is True)
+        exceeded = bool(self.measurement and measurements.verdict_outcome(self.measurement.verdict) == "exceeds")
         return "属实" if exceeded or self.rectifications else ""
 
     def measurement_words(self) -> str:
@@ -279,9 +274,9 @@ class _Facts:
         return (handler.display_name or handler.get_full_name()).strip()
 
     def contact_phone(self) -> str:
-        # The handling unit's public number, once the organisation model records one; never the handler's
-        # own (possibly private) mobile. Until then the handler fills the gap.
-        return str(getattr(self.case.handling_unit, "phone", "") or "").strip()
+        # The handling unit's public number (set in the admin); never the handler's own, possibly private,
+        # mobile. Without one the handler fills the gap.
+        return self.case.handling_unit.phone.strip() if self.case.handling_unit else ""
 
     def legal_basis(self) -> str:
         law = LAWS.get(_case_category(self.case), "")

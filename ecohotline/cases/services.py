@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecohotline.cases import access, deadlines, selectors
+from ecohotline.cases import access, deadlines, measurements, selectors
 from ecohotline.cases.attachments import check_photos
 from ecohotline.cases.exceptions import ActionForbidden, RuleViolation, StaleVersion, TransitionNotAllowed
 from ecohotline.cases.models import (
@@ -610,18 +610,22 @@ def record_inspection(*, actor: User, case: Case, findings: str, people: str = "
 @transaction.atomic
 def record_measurement(*, actor: User, case: Case, kind: str, values: dict[str, Any],
                        measured_at: dt.datetime | None = None, inspection: Inspection | None = None,
-                       verdict: dict[str, Any] | None = None, version: int | None = None) -> Measurement:
-    """监测: record a measurement (the standards module supplies the verdict)."""
-    if not kind or not values:
-        raise RuleViolation("measurement_incomplete", _("Give the kind and the measured values."), field="values")
+                       version: int | None = None) -> Measurement:
+    """监测 (逢诉必测): record a measurement with the verdict of the standard in force when it was taken
+    (`cases.measurements.judge`); values a standard cannot judge are refused, naming the value."""
+    measured_at = measured_at or timezone.now()
+    try:
+        values, verdict = measurements.judge(kind, values, measured_at)
+    except measurements.MeasurementError as error:
+        field = "kind" if error.key == "kind" else f"values.{error.key}" if error.key else "values"
+        raise RuleViolation("invalid_measurement", error.message, field=field) from None
     case = _begin(actor, case, "record_measurement", version)
     if inspection is not None and inspection.case_id != case.pk:
         raise RuleViolation("wrong_case", _("That inspection belongs to another case."), field="inspection")
     measurement = Measurement.objects.create(case=case, created_by=actor, kind=kind, values=values,
-                                             measured_at=measured_at or timezone.now(), inspection=inspection,
-                                             verdict=verdict or {})
+                                             measured_at=measured_at, inspection=inspection, verdict=verdict)
     _finish(case, actor=actor, action="record_measurement", from_status=case.status, fields=[],
-            payload={"measurement": measurement.pk, "kind": kind, "values": values, "verdict": verdict or {}})
+            payload={"measurement": measurement.pk, "kind": kind, "values": values, "verdict": verdict})
     return measurement
 
 

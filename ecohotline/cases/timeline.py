@@ -19,11 +19,9 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Prefetch
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from ecohotline.cases import access, selectors
+from ecohotline.cases import access, measurements, selectors
 from ecohotline.cases.models import (
     Appeal,
     Attachment,
@@ -60,30 +58,7 @@ RECORD_KEYS: dict[str, tuple[str, type[Model]]] = {
 # Events that name a handling unit, handler or leader by id.
 PEOPLE_ACTIONS = frozenset({"dispatch", "reassign", "follow_parent", "merge_into", "return_order"})
 
-# Measured values: key → (label, unit). The units are the standards' own and are not translated.
-VALUE_LABELS: dict[str, tuple[str | Promise, str]] = {
-    "leq_db": (gettext_lazy("Equivalent sound level"), "dB(A)"),
-    "background_db": (gettext_lazy("Background noise"), "dB(A)"),
-    "fumes_mg_m3": (gettext_lazy("Cooking fumes"), "mg/m³"),
-    "pm_mg_m3": (gettext_lazy("Particulate matter"), "mg/m³"),
-    "nmhc_mg_m3": (gettext_lazy("Non-methane hydrocarbons"), "mg/m³"),
-    "odor_concentration": (gettext_lazy("Odour concentration"), ""),
-    "cod_mg_l": (gettext_lazy("Chemical oxygen demand"), "mg/L"),
-    "nh3n_mg_l": (gettext_lazy("Ammonia nitrogen"), "mg/L"),
-    "ph": (gettext_lazy("pH"), ""),
-    "power_density_w_m2": (gettext_lazy("Power density"), "W/m²"),
-    "e_field_v_m": (gettext_lazy("Electric field strength"), "V/m"),
-}
-LIMIT_KEYS = {"limit_db": "dB(A)", "limit_mg_m3": "mg/m³", "limit_w_m2": "W/m²", "limit": ""}
-PERIODS: dict[str, str | Promise] = {"day": gettext_lazy("Daytime"), "night": gettext_lazy("Night-time")}
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-# The kinds of measurement the desk records (the standards issue will own them), by the code typed.
-MEASUREMENT_KINDS = {
-    "noise": gettext_lazy("Noise"), "air": gettext_lazy("Air"), "water": gettext_lazy("Water"),
-    "fumes": gettext_lazy("Cooking fumes"),
-    "odour": gettext_lazy("Odour"), "odor": gettext_lazy("Odour"), "radiation": gettext_lazy("Radiation"),
-}
 
 
 @dataclass
@@ -118,53 +93,6 @@ class TimelineEntry:
 def _yes_no(value: Any) -> str:
     return _("yes") if value else _("no")
 
-
-def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def format_values(values: Any) -> str:
-    """`{"leq_db": 58.2, "period": "night"}` → `Equivalent sound level 58.2 dB(A) · Night-time`."""
-    if not isinstance(values, dict):
-        return str(values or "")
-    parts = []
-    for key, value in values.items():
-        if key in ("period", "zone", "point") or value in (None, ""):
-            continue
-        label, unit = VALUE_LABELS.get(key, (key, ""))
-        parts.append(f"{label} {_number(value)}{' ' + unit if unit else ''}")
-    if values.get("period"):
-        parts.append(str(PERIODS.get(str(values["period"]), values["period"])))
-    if values.get("zone"):
-        parts.append(_("zone %(zone)s") % {"zone": values["zone"]})
-    if values.get("point"):
-        parts.append(_("measured at %(point)s") % {"point": values["point"]})
-    return " · ".join(parts)
-
-
-def format_verdict(verdict: Any) -> str:
-    """The standard's judgement: exceeded or met, under which standard and limit."""
-    if not isinstance(verdict, dict) or not verdict:
-        return ""
-    exceeds = verdict.get("exceeds")
-    if exceeds is True:
-        excess = verdict.get("excess_db")
-        text = (
-            _("Exceeds the limit by %(excess)s dB(A)") % {"excess": _number(excess)}
-            if excess
-            else _("Exceeds the limit")
-        )
-    elif exceeds is False:
-        text = _("Within the limit")
-    else:
-        text = ""
-    details = [str(verdict["standard"])] if verdict.get("standard") else []
-    limit = next(((verdict[k], unit) for k, unit in LIMIT_KEYS.items() if verdict.get(k) is not None), None)
-    if limit is not None:
-        details.append(_("limit %(limit)s") % {"limit": f"{_number(limit[0])}{' ' + limit[1] if limit[1] else ''}"})
-    if details:
-        text = f"{text} ({', '.join(details)})" if text else ", ".join(details)
-    return text
 
 
 class _Redactor:
@@ -287,10 +215,11 @@ def _describe(
         values = measurement.values if measurement else payload.get("values")
         verdict = measurement.verdict if measurement else payload.get("verdict")
         kind = measurement.kind if measurement else str(payload.get("kind", ""))
-        lines.append(Line(_("Kind"), str(MEASUREMENT_KINDS.get(kind, kind))))
-        lines.append(Line(_("Values"), format_values(values)))
-        if format_verdict(verdict):
-            lines.append(Line(_("Verdict"), format_verdict(verdict)))
+        known = measurements.KINDS.get(kind)
+        lines.append(Line(_("Kind"), str(known.label) if known else kind))
+        lines.append(Line(_("Values"), measurements.describe_values(kind, values)))
+        if measurements.describe_verdict(verdict):
+            lines.append(Line(_("Verdict"), measurements.describe_verdict(verdict)))
     elif action == "add_rectification":
         item: Rectification | None = record
         requirement = item.requirement if item else payload.get("requirement", "")

@@ -35,8 +35,9 @@ def _start(blob: bytes) -> None:
     from ecohotline.intake.triage import TriageContext
 
     global _context
-    streets, rules, key_units, leaders = pickle.loads(blob)
-    _context = TriageContext(streets=streets, rules=rules, key_units=key_units, leaders=leaders)
+    streets, rules, key_units, leaders, matrix = pickle.loads(blob)
+    _context = TriageContext(streets=streets, rules=rules, key_units=key_units, leaders=leaders,
+                             matrix=matrix if matrix is not None else {})
 
 
 def _triage(orders: list[OrderInput]) -> list[Triage]:
@@ -55,7 +56,7 @@ class PreTriage:
     """One second process that triages batches of orders on request."""
 
     def __init__(self, context: TriageContext) -> None:
-        blob = pickle.dumps((context.streets, context.rules, context.key_units, context.leaders))
+        blob = pickle.dumps((context.streets, context.rules, context.key_units, context.leaders, context.matrix))
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_start, initargs=(blob,))
         self._broken = False

@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -46,6 +45,7 @@ import numpy as np
 from django.conf import settings
 
 from ecohotline.intake.textmodels import LinearTextModel, ModelCache, fit_temperature, softmax
+from ecohotline.org.selectors import ResponsibilityMatrix, responsibility_matrix
 
 log = logging.getLogger(__name__)
 
@@ -106,104 +106,10 @@ class RemitDecision:
 
 # --- the responsibility matrix (权责清单) -------------------------------------------------------------------
 
-DEFAULT_RESPONSIBILITY_MATRIX: dict[str, list[dict[str, Any]]] = {
-    "noise.social": [
-        {"when_any": ["邻居", "楼上", "楼下住户", "邻里", "家里装修", "室内装修", "住户装修"], "decision": "return",
-         "department": "公安派出所、物业和居委会",
-         "reason": "居民住宅内的邻里生活噪声和室内装修噪声由公安机关、物业和居委会处理"},
-        {"when_any": ["广场舞", "高音喇叭", "喇叭", "外放"], "decision": "joint", "department": "公安、城管执法",
-         "reason": "公共场所和商业经营中使用音响器材的噪声由公安、城管执法部门依法处理，本局配合监测"},
-        {"when_any": ["ktv", "酒吧", "歌厅"], "decision": "joint", "department": "公安、城管执法",
-         "reason": "文化娱乐场所的噪声扰民需公安、城管执法部门共同处置，本局负责边界噪声监测"},
-    ],
-    "noise.construction": [
-        {"when_any": ["渣土车"], "decision": "joint", "department": "住建、城管执法",
-         "reason": "渣土运输车辆管理属住建、城管执法部门职责"},
-    ],
-    "noise.traffic": [
-        {"decision": "joint", "department": "交通、公安交管",
-         "reason": "道路交通噪声的治理（声屏障、车辆管理）需交通和公安交管部门共同处置"},
-    ],
-    "air.catering_fumes": [
-        {"when_any": ["露天烧烤", "店外烧烤", "占道"], "decision": "joint", "department": "城管执法",
-         "reason": "露天烧烤和占道经营属城管执法事项"},
-    ],
-    "air.dust": [
-        {"when_any": ["遗撒", "渣土车", "渣土运输"], "decision": "joint", "department": "城管执法、住建",
-         "reason": "道路遗撒和渣土运输由城管执法、住建部门处置"},
-    ],
-    "air.vehicle": [
-        {"decision": "joint", "department": "交通、公安交管",
-         "reason": "在用机动车排放需交通、公安交管部门共同处置"},
-    ],
-    "air.burning": [
-        {"decision": "joint", "department": "城管执法、属地街道",
-         "reason": "露天焚烧由城管执法和属地街道现场制止"},
-    ],
-    "ecology": [
-        {"when_any": ["砍伐", "树木", "林地", "绿地", "盗伐"], "decision": "joint", "department": "园林绿化",
-         "reason": "林木和绿地管理属园林绿化部门职责"},
-    ],
-    "other": [
-        {"when_any": ["光污染", "广告屏", "景观灯", "led", "大屏"], "decision": "joint", "department": "城管执法",
-         "reason": "户外广告和景观照明由城管部门管理"},
-    ],
-}
-"""The default responsibility matrix: sub-category code (or a category such as "noise") → entries, the
-first matching entry deciding. An entry matches when it has no `when_any` or the text contains one of its
-words; its `decision` ("return" or "joint"), `department` and `reason` then replace a keep. A district's
-own matrix, in the same JSON shape, replaces this one when settings.RESPONSIBILITY_MATRIX_FILE (or the
-environment variable ECOHOTLINE_RESPONSIBILITY_MATRIX) names the file."""
 
-_matrix_cache: dict[str, Any] = {"key": None, "matrix": None}
-
-
-def _matrix_file() -> str:
-    import os
-
-    return str(getattr(settings, "RESPONSIBILITY_MATRIX_FILE", "") or os.environ.get(
-        "ECOHOTLINE_RESPONSIBILITY_MATRIX", ""))
-
-
-def validate_matrix(matrix: Any) -> dict[str, list[dict[str, Any]]]:
-    if not isinstance(matrix, dict):
-        raise ValueError("the matrix must be a JSON object of sub-category → list of entries")
-    for code, entries in matrix.items():
-        if not isinstance(entries, list):
-            raise ValueError(f"{code}: a list of entries expected")
-        for entry in entries:
-            if not isinstance(entry, dict) or entry.get("decision") not in ("return", "joint", "keep"):
-                raise ValueError(f"{code}: each entry needs a decision of return, joint or keep")
-            if not isinstance(entry.get("when_any", []), list):
-                raise ValueError(f"{code}: when_any must be a list of words")
-    return matrix
-
-
-def responsibility_matrix() -> dict[str, list[dict[str, Any]]]:
-    """The matrix in force: the configured file (re-read when it changes) or the default. A file that
-    cannot be read or is malformed is logged and the default used, so intake never stops on it."""
-    name = _matrix_file()
-    if not name:
-        return DEFAULT_RESPONSIBILITY_MATRIX
-    path = Path(name)
-    try:
-        key = (name, path.stat().st_mtime_ns)
-    except OSError:
-        log.error("responsibility matrix %s not found; using the default matrix", name)
-        return DEFAULT_RESPONSIBILITY_MATRIX
-    if _matrix_cache["key"] != key:
-        try:
-            matrix = validate_matrix(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
-            log.error("responsibility matrix %s is not usable (%s); using the default matrix", name, exc)
-            matrix = DEFAULT_RESPONSIBILITY_MATRIX
-        _matrix_cache.update(key=key, matrix=matrix)
-    result: dict[str, list[dict[str, Any]]] = _matrix_cache["matrix"]
-    return result
-
-
-def matrix_entry(text: str, category_code: str) -> dict[str, Any] | None:
-    matrix = responsibility_matrix()
+def matrix_entry(text: str, category_code: str, matrix: ResponsibilityMatrix) -> dict[str, Any] | None:
+    """The first line of the 权责清单 (`org.selectors.responsibility_matrix`) that decides this order: the
+    sub-category's lines, then its category's; a line matches when it has no words or the text has one."""
     lowered = text.lower()
     for key in (category_code, category_code.split(".")[0]):
         for entry in matrix.get(key, []):
@@ -233,9 +139,11 @@ def _label(name: str) -> str:
     return DEPARTMENT_NAMES.get(name, name)
 
 
-def check_remit(text: str, category_code: str, *, classification: Any = None) -> RemitDecision:
+def check_remit(text: str, category_code: str, *, classification: Any = None,
+                matrix: ResponsibilityMatrix | None = None) -> RemitDecision:
     """Keep, return or joint for an order's text and its pollution sub-category. `classification` (a
-    `classify.Classification` of the same text) saves classifying the text again."""
+    `classify.Classification` of the same text) saves classifying the text again; `matrix` (the 权责清单 as
+    `org.selectors.responsibility_matrix` reads it) saves reading it again: a batch reads it once."""
     model = department_model()
     if model is None:
         return RemitDecision("keep", 0.3, "", "部门模型不可用，未做职责判断，请派单员确认")
@@ -272,7 +180,9 @@ def check_remit(text: str, category_code: str, *, classification: Any = None) ->
     decision.probabilities = by_label
 
     if decision.decision != "return" and category_code:
-        entry = matrix_entry(text, category_code)
+        if matrix is None:
+            matrix = responsibility_matrix()
+        entry = matrix_entry(text, category_code, matrix)
         if entry is not None and entry.get("decision") in ("return", "joint"):
             decision = RemitDecision(
                 str(entry["decision"]), MATRIX_CONFIDENCE, str(entry.get("department", "")),

@@ -22,7 +22,7 @@ from ecohotline.intake.place import Placement, Placer, placer_for
 from ecohotline.intake.remit import RemitDecision, check_remit
 from ecohotline.intake.routing import Route, route
 from ecohotline.org.models import PLACE_KINDS, OrgUnit, User
-from ecohotline.org.selectors import leaders_by_street
+from ecohotline.org.selectors import ResponsibilityMatrix, leaders_by_street, responsibility_matrix
 
 NIGHT_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4, 5})
 HINT_WORDS = {
@@ -41,6 +41,8 @@ class TriageContext:
     rules: list[RoutingRule]
     key_units: list[KeyUnit]
     leaders: dict[int, User] = field(default_factory=dict)  # street → its 包片 leader
+    matrix: ResponsibilityMatrix | None = None  # the 权责清单; None reads it per order
+
 
     @classmethod
     def load(cls) -> TriageContext:
@@ -49,6 +51,7 @@ class TriageContext:
             rules=list(RoutingRule.objects.filter(is_active=True).select_related("unit", "street")),
             key_units=list(KeyUnit.objects.filter(is_active=True).select_related("unit")),
             leaders=leaders_by_street(),
+            matrix=responsibility_matrix(),
         )
 
     @functools.cached_property
@@ -116,7 +119,7 @@ def triage_order(order: OrderInput, context: TriageContext) -> Triage:
         category = Classification(order.sub_category, 1.0, [], "登记时指定", "given")
     else:
         category = classify(text)
-    remit = check_remit(text, category.code, classification=category)
+    remit = check_remit(text, category.code, classification=category, matrix=context.matrix)
     suggested = route(text=f"{text} {order.address}", code=category.code, street=place.street,
                       classification_confidence=category.confidence, rules=context.rules,
                       key_units=context.key_units, leaders=context.leaders)

@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from ecohotline.org.models import LeaderArea, OrgUnit, RoleAssignment, User
+from ecohotline.org.models import LeaderArea, OrgUnit, ResponsibilityEntry, RoleAssignment, User
 
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "parent", "is_active"]
+    list_display = ["name", "code", "kind", "parent", "phone", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
@@ -39,3 +39,16 @@ class UserAdmin(DjangoUserAdmin):
 class LeaderAreaAdmin(admin.ModelAdmin):
     list_display = ["name", "leader"]
     filter_horizontal = ["streets"]
+
+
+@admin.register(ResponsibilityEntry)
+class ResponsibilityEntryAdmin(admin.ModelAdmin):
+    list_display = ["subject", "position", "words_shown", "decision", "department", "is_active"]
+    list_display_links = ["subject", "words_shown"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["decision", "is_active", "subject"]
+    search_fields = ["subject", "words", "department", "reason"]
+
+    @admin.display(description=_("when the text contains any of"))
+    def words_shown(self, obj: ResponsibilityEntry) -> str:
+        return "、".join(obj.word_list) or "—"

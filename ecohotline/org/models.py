@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,8 @@ class OrgUnit(models.Model):
     # Materialised path of primary keys ("/1/4/9/") so that "this unit and everything under it" is one
     # indexed prefix query instead of a recursive walk.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    phone = models.CharField(_("phone"), max_length=30, blank=True,
+                             help_text=_("The number complainants may call; replies quote it as 联系电话."))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -131,3 +134,43 @@ class LeaderArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RemitDecisionChoice(models.TextChoices):
+    KEEP = "keep", _("Ours to handle")
+    RETURN = "return", _("Not our remit: return the order")
+    JOINT = "joint", _("Handle jointly with other departments")
+
+
+class ResponsibilityEntry(models.Model):
+    """权责清单: one line of the district's responsibility matrix. For orders of a (sub-)category whose text
+    contains one of the words (or any text, when no words are given), the line decides whether the bureau
+    keeps the order, returns it or handles it jointly, and names the department and the reason. Lines of a
+    sub-category are read before those of its category; the first that matches decides."""
+
+    subject = models.CharField(
+        _("category code"), max_length=60,
+        validators=[RegexValidator(r"^[a-z_]+(\.[a-z_]+)?$", _("A category or sub-category code, such as "
+                                                                 "noise or noise.social."))],
+        help_text=_("A category (noise) or sub-category (noise.social) code."))
+    words = models.TextField(_("when the text contains any of"), blank=True,
+                             help_text=_("One word or phrase per line; leave empty to match every order."))
+    decision = models.CharField(_("decision"), max_length=10, choices=RemitDecisionChoice.choices)
+    department = models.CharField(_("responsible department"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"), help_text=_("Shown to the dispatcher and quoted when an order is "
+                                                       "returned."))
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["subject", "position", "pk"]
+        verbose_name = _("responsibility matrix entry")
+        verbose_name_plural = _("responsibility matrix")
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.get_decision_display()} {self.department}".strip()
+
+    @property
+    def word_list(self) -> list[str]:
+        return [word.strip() for word in self.words.splitlines() if word.strip()]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
-from ecohotline.org.models import LeaderArea, OrgUnit, Role, User
+from ecohotline.org.models import LeaderArea, OrgUnit, ResponsibilityEntry, Role, User
 
 
 def unit_and_descendants(unit: OrgUnit) -> QuerySet[OrgUnit]:
@@ -37,3 +39,17 @@ def leader_for_street(street: OrgUnit | None) -> User | None:
         return None
     area = LeaderArea.objects.filter(streets=street).select_related("leader").order_by("pk").first()
     return area.leader if area else None
+
+
+ResponsibilityMatrix = dict[str, list[dict[str, Any]]]
+
+
+def responsibility_matrix() -> ResponsibilityMatrix:
+    """The active lines of the 权责清单 by category code, in order (one query): what triage reads."""
+    matrix: ResponsibilityMatrix = {}
+    for entry in ResponsibilityEntry.objects.filter(is_active=True).order_by("subject", "position", "pk"):
+        matrix.setdefault(entry.subject, []).append({
+            "when_any": entry.word_list, "decision": entry.decision, "department": entry.department,
+            "reason": entry.reason, "legal_basis": entry.legal_basis,
+        })
+    return matrix

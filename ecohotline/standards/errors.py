@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
 
 
 class StandardsError(ValueError):
@@ -24,6 +24,6 @@ class StandardsError(ValueError):
     def __str__(self) -> str:
         try:
             text = str(self.message)
-        except ImproperlyConfigured:  # used outside a configured Django project: the English original
+        except (ImproperlyConfigured, AppRegistryNotReady):  # outside a set-up Django project: the English original
             text = getattr(self.message, "_args", (self.message,))[0]
         return text % self.params if self.params else text

@@ -24,6 +24,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from numbers import Real
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -219,17 +220,15 @@ def water_class(values: Mapping[str, float], *, lake_or_reservoir: bool = False)
 
 def _checked_value(key: str, raw: object) -> float:
     if key not in WATER_INDICATORS:
-        raise StandardsError(
-            "unknown_indicator", _("Unknown water-quality indicator %(key)s."), field=key, key=key
-        )
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise StandardsError(
-            "not_a_number", _("The value of %(key)s is not a number."), field=key, key=key
-        )
+        raise StandardsError("unknown_indicator", _("Unknown water-quality indicator %(key)s."), field=key, key=key)
+    if isinstance(raw, bool) or not isinstance(raw, Real):
+        raise StandardsError("not_a_number", _("The value of %(key)s is not a number."), field=key, key=key)
     value = float(raw)
     if not math.isfinite(value):
+        raise StandardsError("not_finite", _("The value of %(key)s must be a finite number."), field=key, key=key)
+    if key == "ph" and not 0 <= value <= 14:
         raise StandardsError(
-            "not_finite", _("The value of %(key)s must be a finite number."), field=key, key=key
+            "ph_out_of_range", _("pH must be between 0 and 14 (got %(value)s)."), field=key, value=value
         )
     if value < 0:
         raise StandardsError(
@@ -238,10 +237,6 @@ def _checked_value(key: str, raw: object) -> float:
             field=key,
             key=key,
             value=value,
-        )
-    if key == "ph" and value > 14:
-        raise StandardsError(
-            "ph_out_of_range", _("pH must be between 0 and 14 (got %(value)s)."), field=key, value=value
         )
     return value
 

@@ -71,8 +71,8 @@ HELP_TEXTS: dict[str, Label] = {
     "values": _('A JSON object of readings, e.g. {"leq_db": 58.2}.'),
     "into": _("The order number or EH-number of the case that will be handled."),
     "handler": _("Optional. Must belong to the chosen unit."),
-    "photos": _("Take them with the camera or choose them; up to 12, each up to 15 MB. If the form comes back "
-                "with an error, choose them again."),
+    "photos": _("Take them with the camera or choose them; up to 12 photos. If the form comes back with an "
+                "error, choose them again."),
 }
 PLACEHOLDERS: dict[str, str] = {"values": '{"leq_db": 58.2}'}
 YES_NO: list[Choice] = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
@@ -141,6 +141,7 @@ class ActionForm:
     errors: list[str] = field(default_factory=list)
     open: bool = False
     stale: bool = False
+    measurement: dict[str, Any] | None = None  # the measurement form's kind and value inputs
 
     @property
     def has_files(self) -> bool:
@@ -330,6 +331,15 @@ def field_views(action: str, source: ChoiceSource, *, initial: dict[str, Any] | 
     return sorted(views, key=lambda view: view.name == "note")
 
 
+VALUE_PREFIX = "values."
+
+
+def posted_measurement_values(data: QueryDict) -> dict[str, str]:
+    """The measurement form's `values.<key>` inputs as the `values` object of the API, empty ones left out."""
+    return {name[len(VALUE_PREFIX):]: str(data.get(name, "")) for name in data
+            if name.startswith(VALUE_PREFIX) and str(data.get(name, "")).strip() != ""}
+
+
 def posted_values(views: list[FieldView], data: QueryDict) -> None:
     """Show what the user typed (a checkbox not sent was unticked)."""
     for view in views:
@@ -368,6 +378,9 @@ def serializer_input(action: str, data: QueryDict, user: User, files: MultiValue
         widget = _widget_of(serializer_field)
         if widget == "file":
             result[name] = files.getlist(name) if files is not None else []
+            continue
+        if widget == "json" and name not in data and action == "record_measurement":
+            result[name] = posted_measurement_values(data)
             continue
         if widget == "select-multiple":
             result[name] = data.getlist(name)

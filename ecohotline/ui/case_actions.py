@@ -31,6 +31,7 @@ from ecohotline.intake.models import TriageSuggestion
 from ecohotline.org.models import User
 from ecohotline.ui import action_forms
 from ecohotline.ui.action_forms import NON_FIELD, ActionForm, ChoiceSource
+from ecohotline.ui.measurements import form_context as measurement_form
 
 REMIT_LABELS: dict[str, str | Promise] = {
     "keep": _("Ours to handle"),
@@ -114,7 +115,12 @@ def render_case_page(request: HttpRequest, case: Case, *, posted_action: str | N
         fields = action_forms.field_views(name, source, initial=_initial(name, case, suggestion),
                                           merge_targets=merge_targets)
         form = ActionForm(action=name, label=TRANSITIONS[name].label, version=case.version, fields=fields)
-        if name == posted_action and posted is not None:
+        was_posted = name == posted_action and posted is not None
+        if name == "record_measurement":
+            form.measurement = measurement_form(case, posted if was_posted else None, errors if was_posted else None)
+            known = {view.name for view in form.measurement["fields"]}
+            form.fields = [view for view in form.fields if view.name not in ("kind", "values")]
+        if was_posted and posted is not None:
             action_forms.posted_values(form.fields, posted)
             form.open = True
             form.stale = stale
@@ -122,7 +128,7 @@ def render_case_page(request: HttpRequest, case: Case, *, posted_action: str | N
                 target = next((view for view in form.fields if view.name == key), None)
                 if target is not None:
                     target.errors.extend(texts)
-                else:
+                elif not (form.measurement and key in known):
                     form.errors.extend(texts)
         forms.append(form)
     return render(request, "ui/case_detail.html", {

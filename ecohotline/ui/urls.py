@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from ecohotline.ui import account, case_actions, exports, inbox, replies, views
+from ecohotline.ui import account, case_actions, exports, inbox, measurements, replies, views
 
 app_name = "ui"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("cases/<int:pk>/actions/<str:name>/", case_actions.case_action, name="case-action"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", views.case_attachment, name="case-attachment"),
     path("cases/<int:pk>/reply-draft/", replies.reply_draft, name="reply-draft"),
+    path("cases/<int:pk>/measurement-fields/", measurements.measurement_fields, name="measurement-fields"),
+    path("cases/<int:pk>/measurement-verdict/", measurements.measurement_verdict, name="measurement-verdict"),
     path("cases/<int:pk>/reply-check/", replies.reply_check, name="reply-check"),
     path("language/", views.set_language, name="set-language"),
     path("inbox/", inbox.inbox, name="inbox"),

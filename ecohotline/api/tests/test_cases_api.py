@@ -323,7 +323,7 @@ def test_a_case_through_the_api(org: Any) -> None:
     post(handler, "accept", {})
     post(handler, "record_contact", {"reached": True, "summary": "已联系"})
     post(handler, "record_inspection", {"findings": "油烟净化器未开启"})
-    post(handler, "record_measurement", {"kind": "noise", "values": {"leq_db": 61}})
+    post(handler, "record_measurement", {"kind": "catering_fumes", "values": {"fumes_mg_m3": 1.6}})
     post(handler, "add_rectification", {"requirement": "开启净化器", "deadline": "2026-06-30"})
     body = post(handler, "request_extension", {"days": 10, "reason": "等待检测"})
     extension = Extension.objects.get(case=case)

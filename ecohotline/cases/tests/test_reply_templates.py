@@ -47,8 +47,7 @@ def fully_handled_case(org: Any) -> Case:
                                             findings="现场核查时该酒吧正在营业，室外音箱音量较大")
     services.record_measurement(
         actor=org.handler, case=case, kind="noise", inspection=inspection, measured_at=beijing(2026, 11, 21, 22, 50),
-        values={"leq_db": 52.3, "background_db": 41.0, "period": "night", "zone": "2", "point": "敏感点窗外1米"},
-        verdict={"standard": "GB 22337-2008", "limit_db": 50, "exceeds": True, "excess_db": 2.3},
+        values={"standard": "GB22337", "zone": "2", "leq_db": 52.3, "background_db": 41.0, "point": "敏感点窗外1米"},
     )
     services.add_rectification(actor=org.handler, case=case, requirement="拆除室外音箱并调低室内音量",
                                deadline=dt.date(2026, 11, 25))
@@ -129,9 +128,18 @@ def test_placeholders_are_filled_from_inspection_measurement_and_rectification(o
     assert "责令当事方拆除室外音箱并调低室内音量，限于2026年11月25日前完成（目前正在整改）" in text
     assert "当事方正在整改，我局将跟踪督促并复查整改情况。" in text
     assert f"联系人：{org.handler.display_name}" in text
-    # the organisation model holds no unit phone: the handler fills it in
+    # the handling unit has no public number on record: the handler fills it in
     assert "联系电话：【待填写：联系电话】" in text
     assert draft.gaps == ["联系电话"] and draft.unknown == []
+
+
+def test_the_contact_phone_is_the_handling_units_public_number(org):
+    case = fully_handled_case(org)
+    org.squad.phone = "010-62345678"
+    org.squad.save()
+    case.refresh_from_db()
+    draft = render_template(ReplyTemplate.objects.get(name="社会生活噪声扰民"), case)
+    assert "联系电话：010-62345678" in draft.text and draft.gaps == []
 
 
 def test_the_result_follows_the_rectifications(org):
@@ -146,8 +154,7 @@ def test_measurements_in_words_for_fumes_and_odour(org):
     case = handled_case(org, sub_category="air.catering_fumes")
     services.record_measurement(actor=org.handler, case=case, kind="catering_fumes",
                                 measured_at=beijing(2026, 11, 21, 12, 0),
-                                values={"fumes_mg_m3": 0.62}, verdict={"standard": "DB11/1488-2018",
-                                                                       "limit_mg_m3": 1.0, "exceeds": False})
+                                values={"fumes_mg_m3": 0.62})
     draft = render_template("{监测结果}|{法律依据}|{核查结论}", case)
     assert draft.text.startswith("2026年11月21日监测，油烟排放浓度0.62mg/m³。执行北京市《餐饮业大气污染物排放标准》"
                                  "（DB11/1488-2018），限值为1mg/m³，监测结果达标。|")

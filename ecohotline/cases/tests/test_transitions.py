@@ -215,7 +215,7 @@ CALLS: dict[str, Call] = {
     "record_inspection": lambda u, c, p, o: services.record_inspection(actor=u, case=c, findings="排风机未加装消声器",
                                                                        version=c.version),
     "record_measurement": lambda u, c, p, o: services.record_measurement(
-        actor=u, case=c, kind="noise", values={"leq_db": 58.2}, version=c.version),
+        actor=u, case=c, kind="noise", values={"standard": "GB12523", "leq_db": 58.2}, version=c.version),
     "add_rectification": lambda u, c, p, o: services.add_rectification(
         actor=u, case=c, requirement="加装油烟净化设备", deadline=dt.date(2026, 6, 30), version=c.version),
     "request_extension": lambda u, c, p, o: services.request_extension(actor=u, case=c, days=5,

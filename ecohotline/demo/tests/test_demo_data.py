@@ -21,6 +21,7 @@ from django.db.models import Model
 from django.test import override_settings
 
 from ecohotline.cases import deadlines
+from ecohotline.cases.measurements import judge
 from ecohotline.cases.models import (
     OPEN_STATUSES,
     Appeal,
@@ -359,7 +360,10 @@ def test_records_match_the_timeline(district: dict[str, Any]) -> None:
         if case.complainant_phone and not case.appeals.filter(reason="unreachable").exists():
             assert case.first_contact_at is not None  # 联系诉求人 before the answer
     for measurement in Measurement.objects.all()[:100]:
-        assert measurement.values and "standard" in measurement.verdict
+        # Every measurement carries the verdict the standards give for its values (none for odour and EMF).
+        values, verdict = judge(measurement.kind, measurement.values, measurement.measured_at)
+        assert measurement.values == values and measurement.verdict == verdict
+        assert bool(verdict) == (measurement.kind not in ("odor", "electromagnetic"))
     assert Extension.objects.filter(decision="approved").exclude(new_due_at=None).exists()
     assert Appeal.objects.exclude(decision="pending").exists()
 

@@ -7,8 +7,7 @@ ECOHOTLINE_REQUIRE_SHARED=1 (CI), which makes them fail. Speed is measured in be
 from __future__ import annotations
 
 import csv
-import json
-import logging
+import importlib
 import os
 import re
 import subprocess
@@ -25,6 +24,12 @@ from django.core.management.base import CommandError
 from ecohotline.intake import remit
 from ecohotline.intake.classify import Classification
 from ecohotline.intake.textmodels import LinearTextModel
+from ecohotline.intake.triage import TriageContext
+from ecohotline.org.models import ResponsibilityEntry
+from ecohotline.org.selectors import responsibility_matrix
+
+# The 权责清单 the migration seeds (tests that do not touch the database pass it explicitly).
+SHIPPED_MATRIX = importlib.import_module("ecohotline.org.migrations.0002_responsibility_matrix").MATRIX
 
 
 @dataclass
@@ -147,7 +152,7 @@ TENANCY = "房东到期不退押金，租房合同纠纷，中介也不管，请
 
 
 def test_a_noise_complaint_is_kept() -> None:
-    decision = remit.check_remit(NOISE, "noise.industrial")
+    decision = remit.check_remit(NOISE, "noise.industrial", matrix=SHIPPED_MATRIX)
     assert (decision.decision, decision.department) == ("keep", "")
     assert decision.reason.startswith("属生态环境部门职责（部门模型：环境保护，置信度")
     assert max(decision.probabilities, key=decision.probabilities.__getitem__) == "环境保护"
@@ -155,20 +160,20 @@ def test_a_noise_complaint_is_kept() -> None:
 
 def test_clear_pollution_is_kept_even_when_the_model_leans_elsewhere() -> None:
     # construction sites are mostly 城乡建设 in the govmsg data; the pollution classifier is sure it is noise
-    decision = remit.check_remit(BUILDING_NOISE, "noise.construction")
+    decision = remit.check_remit(BUILDING_NOISE, "noise.construction", matrix=SHIPPED_MATRIX)
     assert (decision.decision, decision.department) == ("keep", "")
     assert decision.reason.startswith("污染类型明确（noise.construction：") and "部门模型倾向" in decision.reason
 
 
 def test_a_school_fee_complaint_goes_back_to_education() -> None:
-    decision = remit.check_remit(SCHOOL_FEES, "other")
+    decision = remit.check_remit(SCHOOL_FEES, "other", matrix=SHIPPED_MATRIX)
     assert (decision.decision, decision.department) == ("return", "教育文体")
     assert re.fullmatch(r"更可能属于教育文体（教育/文旅/体育）部门职责，置信度 [01]\.\d\d", decision.reason)
     assert decision.as_payload()["department"] == "教育文体"
 
 
 def test_a_tenancy_dispute_goes_back_to_housing() -> None:
-    decision = remit.check_remit(TENANCY, "other")
+    decision = remit.check_remit(TENANCY, "other", matrix=SHIPPED_MATRIX)
     assert (decision.decision, decision.department) == ("return", "城乡建设")
     assert "城乡建设（住建/城管）" in decision.reason
 
@@ -197,7 +202,7 @@ def test_the_thresholds_decide(monkeypatch: pytest.MonkeyPatch, probabilities: d
                                confidence: float, expected: tuple[str, str]) -> None:
     monkeypatch.setattr(remit, "department_model", lambda: StubModel(**probabilities))
     classification = Classification("air.dust", confidence, ["扬尘"])
-    decision = remit.check_remit("一段文字", "air.dust", classification=classification)
+    decision = remit.check_remit("一段文字", "air.dust", classification=classification, matrix=SHIPPED_MATRIX)
     assert (decision.decision, decision.department) == expected
     if expected[0] == "keep" and confidence < 0.75 and probabilities.get("环境保护", 0) < 0.5:
         assert "把握不足" in decision.reason and "城乡建设" in decision.reason
@@ -205,7 +210,7 @@ def test_the_thresholds_decide(monkeypatch: pytest.MonkeyPatch, probabilities: d
 
 def test_without_a_model_file_everything_is_kept_for_the_dispatcher(settings: Any, tmp_path: Path) -> None:
     settings.REMIT_MODEL_FILE = str(tmp_path / "none.joblib")
-    decision = remit.check_remit(SCHOOL_FEES, "other")
+    decision = remit.check_remit(SCHOOL_FEES, "other", matrix=SHIPPED_MATRIX)
     assert decision.decision == "keep" and "不可用" in decision.reason
 
 
@@ -223,40 +228,47 @@ def test_choose_thresholds_respects_the_limits() -> None:
 # --- the responsibility matrix ----------------------------------------------------------------------------------
 
 
-def test_the_default_matrix_sends_neighbour_noise_back_and_ktv_noise_to_joint_handling() -> None:
-    neighbours = remit.check_remit("楼上邻居天天装修，电钻噪音很大，周末也不停", "noise.social")
+def test_the_shipped_matrix_sends_neighbour_noise_back_and_ktv_noise_to_joint_handling() -> None:
+    neighbours = remit.check_remit("楼上邻居天天装修，电钻噪音很大，周末也不停", "noise.social",
+                                   matrix=SHIPPED_MATRIX)
     assert (neighbours.decision, neighbours.department) == ("return", "公安派出所、物业和居委会")
     assert neighbours.reason.startswith("权责清单：")
-    ktv = remit.check_remit("小区门口的KTV每天晚上噪音很大，影响休息", "noise.social")
+    ktv = remit.check_remit("小区门口的KTV每天晚上噪音很大，影响休息", "noise.social", matrix=SHIPPED_MATRIX)
     assert ktv.decision == "joint" and "城管" in ktv.department
-    fumes = remit.check_remit("小区楼下烧烤店油烟直排，晚上十一点还在营业", "air.catering_fumes")
+    fumes = remit.check_remit("小区楼下烧烤店油烟直排，晚上十一点还在营业", "air.catering_fumes",
+                              matrix=SHIPPED_MATRIX)
     assert fumes.decision == "keep"
 
 
-def test_a_district_matrix_file_replaces_the_default(settings: Any, tmp_path: Path,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
-    matrix = tmp_path / "matrix.json"
-    matrix.write_text(json.dumps({"air": [{"when_any": ["油烟"], "decision": "return", "department": "城管执法",
-                                           "reason": "本区餐饮油烟由城管执法负责"}]}, ensure_ascii=False),
-                      encoding="utf-8")
-    settings.RESPONSIBILITY_MATRIX_FILE = str(matrix)
+@pytest.mark.django_db
+def test_the_matrix_is_edited_in_the_database_and_read_by_triage() -> None:
+    ResponsibilityEntry.objects.all().delete()
+    ResponsibilityEntry.objects.create(subject="air", words="油烟\n烧烤", decision="return", department="城管执法",
+                                       reason="本区餐饮油烟由城管执法负责")
+    ResponsibilityEntry.objects.create(subject="air", words="", decision="joint", department="不会用到",
+                                       reason="停用的行", is_active=False)
     fumes = remit.check_remit("小区楼下烧烤店油烟直排，晚上十一点还在营业", "air.catering_fumes")
     assert (fumes.decision, fumes.department) == ("return", "城管执法")
     assert fumes.reason == "权责清单：本区餐饮油烟由城管执法负责"
-    assert remit.check_remit("小区门口的KTV每天晚上噪音很大", "noise.social").decision == "keep"  # not in this matrix
+    assert remit.check_remit("小区门口的KTV每天晚上噪音很大", "noise.social").decision == "keep"  # no line for it
+    # A batch reads the matrix once, with the rest of triage's context.
+    context = TriageContext.load()
+    assert context.matrix == {"air": [{"when_any": ["油烟", "烧烤"], "decision": "return", "department": "城管执法",
+                                       "reason": "本区餐饮油烟由城管执法负责", "legal_basis": ""}]}
 
-    matrix.write_text('{"air": [{"decision": "maybe"}]}', encoding="utf-8")
-    os.utime(matrix, ns=(1, 1))  # a new modification time, however fast the test runs
-    with caplog.at_level(logging.ERROR, logger="ecohotline.intake.remit"):
-        assert remit.responsibility_matrix() is remit.DEFAULT_RESPONSIBILITY_MATRIX
-    assert "not usable" in caplog.text
+
+@pytest.mark.django_db
+def test_the_migration_ships_the_starting_matrix() -> None:
+    shipped = {(subject, len(entries)) for subject, entries in SHIPPED_MATRIX.items()}
+    assert ResponsibilityEntry.objects.count() == sum(count for _, count in shipped)
+    assert responsibility_matrix()["noise.social"][0]["when_any"][:2] == ["邻居", "楼上"]
 
 
 def test_the_model_is_loaded_on_first_use_not_at_import() -> None:
     code = ("import django; django.setup()\n"
             "from ecohotline.intake import remit, triage\n"
             "print(remit._MODEL.key is None)\n"
-            "remit.check_remit('噪声扰民', 'noise.social')\n"
+            "remit.check_remit('噪声扰民', 'noise.social', matrix={})\n"
             "print(remit._MODEL.key is not None)\n")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ecohotline.settings"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)

@@ -179,7 +179,8 @@ def district(org: Any, django_capture_on_commit_callbacks: Any) -> District:
         services.dispatch_case(actor=org.dispatcher, case=working, unit=org.squad, handler=org.handler)
         services.accept_case(actor=org.handler, case=working)
         services.record_inspection(actor=org.handler, case=working, findings=TEXTS["findings"])
-        services.record_measurement(actor=org.handler, case=working, kind="noise", values={"leq_db": 58.2})
+        services.record_measurement(actor=org.handler, case=working, kind="noise",
+                                    values={"standard": "GB22337", "zone": "2", "leq_db": 58.2})
         services.request_extension(actor=org.handler, case=working, days=5, reason=TEXTS["extension"])
         services.supervise_case(actor=org.leader, case=working, note=TEXTS["supervise"])
 

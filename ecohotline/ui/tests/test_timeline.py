@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
 from ecohotline.cases import services
+from ecohotline.cases.measurements import describe_values, describe_verdict, judge
 from ecohotline.cases.models import AppealReason, Satisfaction
-from ecohotline.cases.timeline import format_values, format_verdict, timeline_entries
+from ecohotline.cases.timeline import timeline_entries
 from ecohotline.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +20,7 @@ pytestmark = pytest.mark.django_db
 NAME = "张三丰"
 PHONE = "13812345678"
 HOSTILE = '<script>alert("x")</script>'
+NIGHT = dt.datetime(2026, 11, 21, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def page(client, case) -> str:
@@ -44,8 +48,7 @@ def handle_once(org, case, number: int = 0) -> None:
         actor=org.handler,
         case=case,
         kind="noise",
-        values={"leq_db": 58.2, "period": "night", "zone": "1"},
-        verdict={"standard": "GB 12523-2011", "limit_db": 55, "exceeds": True, "excess_db": 3.2},
+        values={"standard": "GB12523", "leq_db": 58.2}, measured_at=NIGHT,
     )
     services.reply_to_complainant(
         actor=org.handler, case=case, text=f"{NAME}您好：经核查，工地夜间施工超标，已责令停止。第{number}次答复"
@@ -72,7 +75,7 @@ def test_the_page_shows_what_each_event_recorded(client, org, case):
         "王五、赵六",
         "工地夜间仍在浇筑混凝土0",
         "Equivalent sound level 58.2 dB(A)",
-        "Night-time",
+        "night-time",
         "Exceeds the limit by 3.2 dB(A)",
         "GB 12523-2011",
         "limit 55 dB(A)",
@@ -146,11 +149,20 @@ def test_rectification_appeal_and_joint_handling_are_described(org, case):
 
 @translation.override("en")
 def test_values_and_verdicts_read_as_words():
-    assert format_values({"fumes_mg_m3": 1.8, "point": "排口"}) == "Cooking fumes 1.8 mg/m³ · measured at 排口"
-    assert format_verdict({"standard": "DB11/1488-2018", "limit_mg_m3": 1.0, "exceeds": False}) == (
-        "Within the limit (DB11/1488-2018, limit 1 mg/m³)"
-    )
-    assert format_verdict({}) == ""
+    assert describe_values("catering_fumes", {"fumes_mg_m3": 1.8, "no_purifier": True}) == (
+        "Cooking fumes concentration 1.8 mg/m³ · No purifier installed")
+    assert describe_values("noise", {"standard": "GB22337", "zone": "2", "leq_db": 52.3}).startswith(
+        "Standard GB 22337-2008 social-life noise (boundary) · Zone class Class 2 · Equivalent sound level 52.3 dB(A)")
+    _, verdict = judge("noise", {"standard": "GB22337", "zone": "2", "leq_db": 52.3, "background_db": 47},
+                       NIGHT)
+    assert describe_verdict(verdict) == (
+        "Exceeds the limit by 0.3 dB(A) (GB 22337-2008 4.1 表1, night-time, class 2, limit 50 dB(A), "
+        "corrected 50.3 dB(A))")
+    _, verdict = judge("catering_fumes", {"fumes_mg_m3": 0.62}, NIGHT)
+    assert describe_verdict(verdict) == "Within the limit (DB11/1488-2018, limit 1 mg/m³)"
+    assert describe_verdict({"standard": "GB 14554-93", "limit": 20, "exceeds": False}) == (
+        "Within the limit (GB 14554-93, limit 20)")  # as older records stored it
+    assert describe_verdict({}) == ""
 
 
 def test_query_count_does_not_grow_with_the_records(client, org, case, django_assert_max_num_queries):

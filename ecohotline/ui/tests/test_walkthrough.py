@@ -181,7 +181,8 @@ def fill_gaps(page: Any, fillings: dict[str, str]) -> str:
     return text
 
 
-def test_a_12345_order_from_import_to_close_through_the_desk(browser, server, worker_inline, org, tmp_path):
+def test_a_12345_order_from_import_to_close_through_the_desk(browser, server, worker_inline, org, tmp_path,
+                                                            responsibility_matrix):
     try:
         walk(browser, server, org, tmp_path)
     finally:
@@ -271,9 +272,26 @@ def walk(browser: Any, server: str, org: Any, tmp_path: Path) -> None:
         panel.locator("[name=findings]").fill("晚间22时到现场核查，星光KTV营业中，音响低频声明显，未采取隔声措施。")
         panel.locator("[name=people]").fill("执法一中队 刘强、陈静")
 
+    def fill_noise(panel: Any) -> None:
+        panel.locator("[name='values.standard']").select_option("GB22337")
+        # The values that GB 22337 does not use go (GB 3096's railway rule is one).
+        panel.locator("[name='values.existing_railway']").wait_for(state="detached")
+        panel.locator("[name='values.zone']").select_option("2")
+        panel.locator("[name='values.leq_db']").fill("58.6")
+        panel.locator("[name='values.background_db']").fill("44")
+        panel.locator("[name='values.point']").fill("敏感点窗外1米")
+        panel.locator("#measurement-verdict [data-verdict=exceeds]").wait_for()
+
+    def measurement_typed(page: Any) -> None:
+        page.locator("#action-record_measurement summary").click()
+        fill_noise(page.locator("#action-record_measurement"))
+
     def noise_measurement(panel: Any) -> None:
-        panel.locator("[name=kind]").fill("noise")
-        panel.locator("[name=values]").fill('{"leq_db": 58.6}')
+        # The case is about noise, so the form starts with the noise values; the verdict follows the typing.
+        assert panel.locator("[name=kind]").input_value() == "noise"
+        fill_noise(panel)
+        assert "超标" in panel.locator("#measurement-verdict").inner_text()
+        handler.shoot("10a-measurement-verdict", key=True, prepare=measurement_typed)
 
     act(page, "record_inspection", inspection)
     act(page, "record_measurement", noise_measurement)
