@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ecohotline.cases.models import Case
+from ecohotline.cases.models import Case, JointHandling
 from ecohotline.org.models import Role, User
 
 GLOBAL_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ANALYST, Role.ADMIN})
@@ -39,7 +39,9 @@ def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySe
     condition = Q()
     if roles & UNIT_ROLES:
         condition |= Q(handling_unit__path__startswith=path)
-        condition |= Q(pk__in=Case.objects.filter(jointhandlings__units__path__startswith=path).values("pk"))
+        # From the units called in (an index on the unit), not from every case's joint handlings.
+        joint = JointHandling.units.through.objects.filter(orgunit__path__startswith=path)
+        condition |= Q(pk__in=joint.values("jointhandling__case_id"))
     if Role.STREET_LIAISON in roles:
         condition |= Q(street_id=user.unit_id)
         condition |= Q(pk__in=Case.objects.filter(jointhandlings__units=user.unit_id).values("pk"))

@@ -214,6 +214,10 @@ class Case(models.Model):
             models.Index(fields=["complainant_phone", "received_at"], name="cases_phone_received"),
             # The case list filtered by status, newest first.
             models.Index(fields=["status", "received_at"], name="cases_status_received"),
+            # The inbox: a handler's, a leader's (包案) and a street's (包片) cases that are still open.
+            models.Index(fields=["handler", "status"], name="cases_handler_status"),
+            models.Index(fields=["leader", "status"], name="cases_leader_status"),
+            models.Index(fields=["street", "status"], name="cases_street_status"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -401,6 +405,11 @@ class ReturnVisit(CaseRecord):
 
     class Meta:
         ordering = ["at"]
+        indexes = [
+            # The leader's inbox asks for cases a complainant was dissatisfied with: a few among many visits.
+            models.Index(fields=["case"], name="cases_visit_dissatisfied",
+                         condition=models.Q(valid=True, satisfaction="dissatisfied")),
+        ]
         verbose_name = _("return visit")
         verbose_name_plural = _("return visits")
 

@@ -1496,7 +1496,7 @@ class Generator:
             row = (earlier_pk, earlier_case.latitude, earlier_case.longitude, earlier_case.description,
                    earlier_case.complainant_phone, earlier_case.polluter, earlier_case.street_id,
                    earlier_case.sub_category)
-            scored = duplicates._score(case, row, duplicates.radius_for(case.sub_category))
+            scored = duplicates.score_candidate(case, row, duplicates.radius_for(case.sub_category))
             candidates.append({"case": scored.case_id, "score": scored.score, "reasons": scored.reasons})
         reasons = {
             "place": {"placed": True, "reason": f"按所属街乡“{street.name}”", "district": DISTRICT,

@@ -157,7 +157,7 @@ def _look_up(case: Case, reader: _Reader) -> Lookup:
             [case.complainant_phone, since, CaseStatus.MERGED, *earlier_params], MAX_CANDIDATES,
         )
         rows.update((row[0], row) for row in same_phone)
-    scored = [_score(case, row, radius) for row in rows.values()]
+    scored = [score_candidate(case, row, radius) for row in rows.values()]
     return Lookup(sorted((c for c in scored if c.score > 0), key=lambda c: (-c.score, -c.case_id)), repeats)
 
 
@@ -183,7 +183,9 @@ def repeat_count(case: Case) -> int:
     return look_up(case).repeat_count
 
 
-def _score(case: Case, row: Row, radius: float) -> Candidate:
+def score_candidate(case: Case, row: Row, radius: float) -> Candidate:
+    """How likely the earlier case in `row` is a duplicate of `case`: distance within `radius`, same phone,
+    same polluter, similar words (the demo scores its own candidates with it too)."""
     pk, lat, lng, description, phone, polluter, street_id, sub_category = row
     reasons: dict[str, object] = {}
     score = 0.0
