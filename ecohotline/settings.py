@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ecohotline.notify",
     "ecohotline.cases",
     "ecohotline.intake",
+    "ecohotline.monitoring",
     "ecohotline.api",
     "ecohotline.ui",
     "ecohotline.demo",
