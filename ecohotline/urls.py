@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("ecohotline.api.urls")),
     path("intake/", include("ecohotline.intake.urls")),
+    path("monitoring/", include("ecohotline.monitoring.urls")),
     *auth_urlpatterns,
     path("", include("ecohotline.ui.urls")),
 ]

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from ecohotline.api.views import CaseViewSet
 from ecohotline.intake.api import HotlineOrdersView
+from ecohotline.monitoring.api import ReadingsView
 
 router = SimpleRouter(trailing_slash=False)
 router.register("cases", CaseViewSet, basename="case")
@@ -14,6 +15,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/auth/token", obtain_auth_token, name="token"),
     path("v1/hotline/orders", HotlineOrdersView.as_view(), name="hotline-orders"),
+    path("v1/monitoring/readings", ReadingsView.as_view(), name="monitoring-readings"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -46,6 +46,7 @@ from ecohotline.cases.models import (
     Urgency,
     VisitSource,
 )
+from ecohotline.cases.signals import case_closed
 from ecohotline.cases.workflow import TRANSITIONS, Transition
 from ecohotline.core import bulk, geo
 from ecohotline.core.selectors import workday_overrides
@@ -54,6 +55,8 @@ from ecohotline.org.models import OrgUnit, Role, UnitKind, User
 from ecohotline.org.selectors import leader_for_street, unit_heads_of
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
+# Kinds without a complainant, hence without a return visit (回访): their final reply closes them.
+NO_RETURN_VISIT_KINDS = frozenset({CaseKind.ALERT_VERIFICATION})
 
 
 def _payload(result: dict[str, Any] | bulk.JsonText) -> dict[str, Any] | bulk.JsonText:
@@ -146,6 +149,9 @@ def _finish(case: Case, *, actor: User | None, action: str, from_status: str, fi
     case.next_due_at = deadlines.next_due_at(case)
     case.save(update_fields=sorted({*fields, "version", "next_due_at", "updated_at"}))
     _record(case, actor=actor, action=action, from_status=from_status, payload=payload or {})
+    if case.status == CaseStatus.CLOSED and from_status != CaseStatus.CLOSED:
+        case_id, kind = case.pk, case.kind
+        transaction.on_commit(lambda: case_closed.send(sender=Case, case_id=case_id, kind=kind, action=action))
     return case
 
 
@@ -767,7 +773,8 @@ def record_joint_reply(*, actor: User, case: Case, joint: JointHandling, unit: O
 def reply_to_complainant(*, actor: User, case: Case, text: str, final: bool = True,
                          at: dt.datetime | None = None, version: int | None = None) -> Reply:
     """答复: answer the complainant and the hotline. A final reply (办结答复) completes the case and waits
-    for the return visit; an interim one (阶段性答复) only meets the reply deadline.
+    for the return visit (a kind without a complainant, `NO_RETURN_VISIT_KINDS`, is closed by it); an interim
+    one (阶段性答复) only meets the reply deadline.
 
     A duplicate merged into another case (并案) may be answered on its own, by the people handling its
     parent; the parent's final reply also answers every duplicate still waiting, each with a `Reply` of its
@@ -792,9 +799,12 @@ def _reply(case: Case, *, actor: User, text: str, final: bool, at: dt.datetime, 
         case.replied_at = at
         fields.append("replied_at")
     if final:
-        case.status = CaseStatus.REPLIED
+        case.status = CaseStatus.CLOSED if case.kind in NO_RETURN_VISIT_KINDS else CaseStatus.REPLIED
         case.completed_at = at
         fields += ["status", "completed_at"]
+        if case.status == CaseStatus.CLOSED:
+            case.closed_at = at
+            fields.append("closed_at")
     _finish(case, actor=actor, action="reply", from_status=from_status, fields=fields,
             payload={"reply": reply.pk, "final": final, "at": at, **payload})
     return reply

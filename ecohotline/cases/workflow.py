@@ -71,8 +71,10 @@ TRANSITIONS: dict[str, Transition] = {
         _t("call_joint_handling", _("Call joint handling"), WORKING, None, {R.HANDLER, R.UNIT_HEAD, R.LEADER}),
         _t("record_joint_reply", _("Record joint reply"), WORKING, None,
            {R.STREET_LIAISON, R.HANDLER, R.UNIT_HEAD, R.DISPATCHER}),
-        # A final reply leads to `replied`; an interim one keeps the status (in progress, or merged).
-        _t("reply", _("Reply"), WORKING | MERGED_WAITING, None, _HANDLERS, {S.IN_PROGRESS, S.MERGED, S.REPLIED}),
+        # A final reply leads to `replied` (`closed` for a kind without a complainant, hence without a return
+        # visit: an alert verification); an interim one keeps the status (in progress, or merged).
+        _t("reply", _("Reply"), WORKING | MERGED_WAITING, None, _HANDLERS,
+           {S.IN_PROGRESS, S.MERGED, S.REPLIED, S.CLOSED}),
         _t("record_return_visit", _("Record return visit"), frozenset({S.REPLIED}), None,
            {R.DISPATCHER, R.ADMIN}, {S.CLOSED, S.IN_PROGRESS, S.REPLIED}),
         _t("supervise", _("Supervise"), OPEN | {S.REPLIED}, None, {R.LEADER, R.ADMIN}),

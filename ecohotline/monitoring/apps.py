@@ -6,3 +6,6 @@ class MonitoringConfig(AppConfig):
     name = "ecohotline.monitoring"
     label = "monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self) -> None:
+        from ecohotline.monitoring import signals  # noqa: F401  (connects the receivers)

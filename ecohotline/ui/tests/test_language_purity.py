@@ -15,6 +15,7 @@ catalogue has them: then remove the entry).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from ecohotline.cases import services
 from ecohotline.cases.models import Case, CaseEvent, Satisfaction
 from ecohotline.factories import make_case
 from ecohotline.intake.models import DuplicateSuggestion, ImportProfile, TriageSuggestion
+from ecohotline.monitoring.models import Alert, Reading, Station
 from ecohotline.notify.models import Notification
 from ecohotline.org.models import LeaderArea, OrgUnit, Role, User
 
@@ -94,6 +96,7 @@ def shown_text(html: str) -> list[str]:
 # --- the district ---------------------------------------------------------------------------------------
 
 NOTE = "请尽快核查"
+STATION = "万柳"
 TEXTS = {
     "reply": "已到现场核查，责令商户加装油烟净化设施。",
     "return": "不属本队辖区",
@@ -203,11 +206,22 @@ def district(org: Any, django_capture_on_commit_callbacks: Any) -> District:
         services.merge_case(actor=org.dispatcher, case=merged, into=working, note=NOTE)
         services.remind_case(actor=org.dispatcher, case=working, note=NOTE)
     ImportProfile.objects.get_or_create(name="hotline-standard")
+    station = Station.objects.create(code="wanliu", name=STATION, latitude=39.987, longitude=116.287,
+                                     street=org.street)
+    hour = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    Reading.objects.bulk_create([Reading(station=station, parameter=parameter, at=hour + dt.timedelta(hours=n),
+                                         value=value) for n in range(48) for parameter, value in
+                                 (("pm25", 80.0), ("no2", 40.0), ("o3", 90.0), ("co", 0.8))])
+    alert = Alert.objects.create(
+        station=station, parameter="pm25", detector="sudden_rise", category="pollution", severity="high",
+        reason="sudden_rise", first_at=hour, last_at=hour, peak_at=hour, peak_value=240.0, expected=30.0,
+        params={"baseline": 30.0, "z": 9.1, "baseline_days": 28})
     cases = {"new": new, "dispatched": earlier, "returned": returned, "in_progress": working,
              "replied": replied, "closed": closed, "merged": merged}
     for case in cases.values():
         case.refresh_from_db()
-    return District(cases, _data_strings([*TEXTS.values(), NOTE]),
+    cases["alert"] = alert  # type: ignore[assignment]
+    return District(cases, _data_strings([*TEXTS.values(), NOTE, STATION]),
                     frozenset(User.objects.values_list("username", flat=True)))
 
 
@@ -235,6 +249,10 @@ PAGES: list[tuple[str, str | None, Callable[[District], str]]] = [
     ("import", "dispatcher", lambda d: reverse("intake:import")),
     ("notifications", "handler", lambda d: reverse("ui:notifications")),
     ("settings", "handler", lambda d: reverse("ui:settings")),
+    ("stations", "handler", lambda d: reverse("monitoring:station-list")),
+    ("station", "leader", lambda d: reverse("monitoring:station-detail", args=["wanliu"])),
+    ("alerts", "dispatcher", lambda d: reverse("monitoring:alert-list")),
+    ("alert", "dispatcher", lambda d: reverse("monitoring:alert-detail", args=[d.cases["alert"].pk])),
 ]
 
 # Strings a page shows that the catalogue does not translate yet: {(page id, language): reason}.
