@@ -64,6 +64,7 @@ EARLIEST: Final = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FUTURE_TOLERANCE: Final = dt.timedelta(hours=1)
 CHUNK_BYTES: Final = 1024 * 1024
 SNIFF_BYTES: Final = 64 * 1024
+CSV_FIELD_LIMIT: Final = 1024 * 1024  # the same as the order importer's (csv's limit is process-wide)
 STATION_CODE: Final = re.compile(r"^[-a-zA-Z0-9_]+\Z")  # what Station.code (a SlugField) holds
 STATISTICS_AFTER: Final = 50_000  # rows written in one go after which the planner statistics are refreshed
 
@@ -696,6 +697,7 @@ class ReadingFile:
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
         number = 0
+        csv.field_size_limit(CSV_FIELD_LIMIT)
         try:
             with self._text() as handle:
                 for number, record in enumerate(csv.reader(handle, delimiter=self.delimiter), start=1):

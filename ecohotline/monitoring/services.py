@@ -30,7 +30,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import numpy as np
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -48,7 +47,7 @@ from ecohotline.cases.services import (
 )
 from ecohotline.intake.models import RoutingRule
 from ecohotline.intake.routing import route
-from ecohotline.monitoring import detectors
+from ecohotline.monitoring import detectors, selectors
 from ecohotline.monitoring.alerts import CATEGORY_OF_STATION_KIND
 from ecohotline.monitoring.detectors import Episode, Hit, Series
 from ecohotline.monitoring.models import (
@@ -59,6 +58,7 @@ from ecohotline.monitoring.models import (
     AlertStatus,
     Reading,
     Station,
+    StationKind,
 )
 from ecohotline.org.models import Role, User
 
@@ -118,25 +118,12 @@ def _floor_hour(moment: dt.datetime) -> dt.datetime:
 
 
 def _read_series(start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], Series]:
-    """Hourly series of every active station × known parameter with a reading in [start, end), in one query.
-
-    The series start at ``start`` in the local zone (the limits' dates and the noise day/night hours are local).
-    """
-    local_start = timezone.localtime(start)
-    hours = int((end - start) // HOUR)
-    grids: dict[tuple[str, str], Any] = {}
-    rows = (
-        Reading.objects.filter(station__is_active=True, at__gte=start, at__lt=end,
-                               parameter__in=list(detectors.PARAMETERS))
-        .order_by("station__code", "parameter", "at")
-        .values_list("station__code", "parameter", "at", "value")
-    )
-    for code, parameter, at, value in rows.iterator(chunk_size=5000):
-        grid = grids.get((code, parameter))
-        if grid is None:
-            grid = grids[(code, parameter)] = np.full(hours, np.nan)
-        grid[int((at - start) // HOUR)] = value
-    return {key: Series(key[0], key[1], local_start, values) for key, values in grids.items()}
+    """Hourly series of every active station × known parameter with a reading in [start, end), one query per
+    kind of station (`selectors.series_for_scan`)."""
+    found: dict[tuple[str, str], Series] = {}
+    for kind in StationKind.values:
+        found.update(selectors.series_for_scan(start, end, kind=kind))
+    return found
 
 
 def _data_end(now: dt.datetime) -> dt.datetime:
@@ -454,7 +441,7 @@ def scan(*, start: dt.datetime | None = None, end: dt.datetime | None = None,
             result.unchanged += 1
     for alert in [*result.opened, *result.updated]:
         # Not for a backfill's old episodes: a verification is a visit now.
-        if _auto_verifies(alert, recent):
+        if _auto_verifies(alert, max(recent, timezone.now() - RECENT_HOURS * HOUR)):
             result.verifications.append(open_verification(actor=None, alert=alert))
     return result
 

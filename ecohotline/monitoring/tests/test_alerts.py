@@ -135,7 +135,8 @@ def test_an_outage_of_several_parameters_is_one_alert(stations: dict[str, Statio
     assert outage.params["ongoing"] is True
 
 
-def test_data_quality_alerts_never_open_cases(stations: dict[str, Station]) -> None:
+def test_data_quality_alerts_never_open_cases(stations: dict[str, Station], time_machine: Any) -> None:
+    time_machine.move_to(END + dt.timedelta(hours=1), tick=False)  # the data are fresh
     result = scan(series=planted())
 
     [outage] = alerts_by(detectors.GAP)
@@ -146,7 +147,9 @@ def test_data_quality_alerts_never_open_cases(stations: dict[str, Station]) -> N
         detectors.SUDDEN_RISE, detectors.FAR_FROM_NEIGHBOURS}
 
 
-def test_local_signals_of_medium_severity_open_their_verification(stations: dict[str, Station]) -> None:
+def test_local_signals_of_medium_severity_open_their_verification(stations: dict[str, Station],
+                                                                 time_machine: Any) -> None:
+    time_machine.move_to(END + dt.timedelta(hours=1), tick=False)  # the data are fresh
     result = scan(series=planted())
 
     assert len(result.verifications) == 2
@@ -327,3 +330,11 @@ def test_a_regional_process_reaching_a_higher_station_moves_its_alert_there(stat
     assert regional.station.code == "s2"
     assert [item["station"] for item in regional.params["stations"]] == ["s4", "s5", "s1", "s3"]
     assert scan(series=series).updated == []
+
+
+def test_a_backfill_of_old_data_opens_no_verification(stations: dict[str, Station], time_machine: Any) -> None:
+    # The same episodes, found a month later (an import of old data): a verification is a visit now, not then.
+    time_machine.move_to(END + dt.timedelta(days=30), tick=False)
+    result = scan(series=planted())
+    assert result.opened and result.verifications == []
+    assert not Case.objects.exists()

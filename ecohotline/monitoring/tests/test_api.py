@@ -55,7 +55,7 @@ def client_for(user: Any) -> APIClient:
 
 def push(client: APIClient, body: Any, *, raw: bytes | None = None) -> Any:
     data = raw if raw is not None else json.dumps(body)
-    return client.post(URL, data=data, content_type="application/json")
+    return client.post(f"{URL}?lang=en", data=data, content_type="application/json")
 
 
 def reading(hour: int = 0, **fields: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from ecohotline.monitoring import importing
 from ecohotline.monitoring.importing import (
     FileUnreadable,
     ReadingFile,
@@ -224,7 +225,7 @@ def test_a_repeat_inside_one_input_is_unchanged_and_a_contradiction_refused() ->
 def test_the_whole_input_is_one_transaction_a_failure_half_way_writes_nothing(tmp_path: Path) -> None:
     StationFactory(code="dongsi")
     good = "".join(f"dongsi,2015-03-01 {hour:02d}:00,pm25,{hour}\n" for hour in range(10))
-    huge = '"' + "x" * 200_000 + '"'  # over the CSV field limit: csv.Error in the middle of the file
+    huge = '"' + "x" * (importing.CSV_FIELD_LIMIT + 1) + '"'  # over the field limit: csv.Error half-way
     path = write(tmp_path / "broken.csv", "station,time,parameter,value\n" + good + f"dongsi,{huge},pm25,1\n" + good)
     source = ReadingFile(path)
     with pytest.raises(FileUnreadable, match="row 12 cannot be read as CSV"):

@@ -19,7 +19,7 @@ from ecohotline.intake.models import RoutingRule
 from ecohotline.monitoring import detectors
 from ecohotline.monitoring.models import Alert, AlertCategory, AlertStatus, Station
 from ecohotline.monitoring.services import close_alert, open_verification, scan
-from ecohotline.monitoring.tests.test_alerts import STATIONS, planted
+from ecohotline.monitoring.tests.test_alerts import END, STATIONS, planted
 
 PEAK_AT = dt.datetime(2026, 11, 19, 6, tzinfo=dt.UTC)
 
@@ -207,7 +207,8 @@ def test_a_complaint_still_waits_for_its_return_visit(org: Any, air_rule: Routin
 
 
 def test_from_scan_to_closed_alert(org: Any, air_rule: RoutingRule, policy: DeadlinePolicy,
-                                   django_capture_on_commit_callbacks: Any) -> None:
+                                   django_capture_on_commit_callbacks: Any, time_machine: Any) -> None:
+    time_machine.move_to(END + dt.timedelta(hours=1), tick=False)  # the data are fresh
     for code, name, lat, lng in STATIONS:
         Station.objects.create(code=code, name=name, latitude=lat, longitude=lng, street=org.street)
     series = planted()
