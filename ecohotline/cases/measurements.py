@@ -321,3 +321,43 @@ def describe_verdict(verdict: Any) -> str:
         details.append(_("corrected %(level)s") % {"level": f"{number(verdict['corrected'])} {unit}".strip()})
     details = [detail for detail in details if detail]
     return f"{text} ({', '.join(details)})" if text and details else text or ", ".join(details)
+
+
+# --- 逢诉必测 coverage ------------------------------------------------------------------------------------------
+
+# The complaints that must be measured: noise, odour, cooking fumes (sub-category code prefixes).
+MEASURED_TOPICS: dict[str, Label] = {
+    "noise": gettext_lazy("Noise"), "air.odor": gettext_lazy("Odour"),
+    "air.catering_fumes": gettext_lazy("Cooking fumes"),
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    topic: str
+    label: Label
+    complaints: int
+    measured: int
+
+    @property
+    def share(self) -> float | None:
+        return self.measured / self.complaints if self.complaints else None
+
+
+def measurement_coverage(start: dt.datetime, end: dt.datetime) -> list[Coverage]:
+    """逢诉必测: of the complaints received in [start, end) about noise, odour and cooking fumes, how many have
+    at least one measurement (one query)."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    from ecohotline.cases.models import Case, CaseKind, Measurement
+
+    measured = Exists(Measurement.objects.filter(case=OuterRef("pk")))
+    aggregates: dict[str, Any] = {}
+    for number, topic in enumerate(MEASURED_TOPICS):
+        about = Q(sub_category=topic) | Q(sub_category__startswith=f"{topic}.")
+        aggregates[f"c{number}"] = Count("pk", filter=about)
+        aggregates[f"m{number}"] = Count("pk", filter=about & Q(measured=True))
+    counts = (Case.objects.filter(kind=CaseKind.COMPLAINT, received_at__gte=start, received_at__lt=end)
+              .annotate(measured=measured).aggregate(**aggregates))
+    return [Coverage(topic, label, counts[f"c{number}"], counts[f"m{number}"])
+            for number, (topic, label) in enumerate(MEASURED_TOPICS.items())]

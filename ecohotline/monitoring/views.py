@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecohotline.cases.exceptions import CaseError
+from ecohotline.cases.measurements import measurement_coverage
 from ecohotline.core import geo
 from ecohotline.monitoring import alerts, detectors, selectors, services
 from ecohotline.monitoring.models import (
@@ -33,6 +34,7 @@ from ecohotline.monitoring.models import (
 )
 
 CHART_DAYS = 14
+COVERAGE_DAYS = 30
 DAILY_DAYS = 14
 ALERTS_PER_PAGE = 50
 CLOSE_OUTCOMES = (AlertStatus.CONFIRMED, AlertStatus.FALSE_ALARM, AlertStatus.RESOLVED)
@@ -74,7 +76,13 @@ def station_list(request: HttpRequest) -> HttpResponse:
         lng, lat = geo.wgs84_to_gcj02(station.longitude, station.latitude)  # the outlines are GCJ-02
         points.append({"name": station.name, "url": reverse("monitoring:station-detail", args=[station.code]),
                        "lng": round(lng, 6), "lat": round(lat, 6), "alerts": station.open_alerts})
-    return render(request, "monitoring/station_list.html", {"stations": stations, "points": points})
+    return render(request, "monitoring/station_list.html", {
+        "stations": stations, "points": points,
+        # 未诉先办 the other way round: many complaints near a station that raised nothing.
+        "clusters": alerts.complaint_clusters_without_alert(),
+        "coverage": measurement_coverage(timezone.now() - dt.timedelta(days=COVERAGE_DAYS), timezone.now()),
+        "coverage_days": COVERAGE_DAYS,
+    })
 
 
 @login_required

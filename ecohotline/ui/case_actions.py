@@ -28,6 +28,8 @@ from ecohotline.cases.related import related_cases
 from ecohotline.cases.timeline import timeline_entries
 from ecohotline.cases.workflow import TRANSITIONS
 from ecohotline.intake.models import TriageSuggestion
+from ecohotline.monitoring.alerts import alerts_near
+from ecohotline.monitoring.alerts import describe as describe_alert
 from ecohotline.org.models import User
 from ecohotline.ui import action_forms
 from ecohotline.ui.action_forms import NON_FIELD, ActionForm, ChoiceSource
@@ -146,6 +148,8 @@ def render_case_page(request: HttpRequest, case: Case, *, posted_action: str | N
                            (_("Same phone within 90 days"), related.same_phone),
                            (_("Same place and category within 90 days"), related.same_place)],
         "related_limit": RELATED_LIMIT,
+        # Early warnings at stations near the case around the time it came in (complaints and monitoring as one).
+        "alerts_near": [(alert, describe_alert(alert)) for alert in alerts_near(case)[:RELATED_LIMIT]],
     }, status=status)
 
 
