@@ -103,8 +103,10 @@ class Alert(models.Model):
     expected = models.FloatField(_("expected value"), null=True, blank=True)
     hit_count = models.PositiveIntegerField(_("hours flagged"), default=1)
     status = models.CharField(_("status"), max_length=20, choices=AlertStatus.choices, default=AlertStatus.OPEN)
-    case = models.OneToOneField("cases.Case", verbose_name=_("verification case"), null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="alert")
+    # One visit verifies what one station showed at one time: the alerts of a station that overlap in time (a
+    # PM2.5 and a PM10 rise, found by two detectors) share one verification case.
+    case = models.ForeignKey("cases.Case", verbose_name=_("verification case"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="alerts")
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from ecohotline.cases import access
 from ecohotline.cases.exceptions import ActionForbidden, RuleViolation, TransitionNotAllowed
-from ecohotline.cases.models import Case, CaseKind, Channel, Urgency
+from ecohotline.cases.models import OPEN_STATUSES, Case, CaseKind, Channel, Urgency
 from ecohotline.cases.services import (
     HANDLING_UNIT_KINDS,
     add_note,
@@ -559,6 +559,16 @@ def open_verification(*, actor: User | None, alert: Alert) -> Case:
             _("Only an open alert can be verified (this one is “%(status)s”).") % {
                 "status": alert.get_status_display()},
             action="open_verification", status=alert.status)
+    sibling = _sibling_in_verification(alert)
+    if sibling is not None and sibling.case is not None:
+        # The same station at the same time is already being checked: one visit answers both.
+        from_status = alert.status
+        alert.case = sibling.case
+        alert.status = AlertStatus.VERIFYING
+        _history(alert, actor=actor, action="open_verification", from_status=from_status, case=sibling.case.pk,
+                 with_alert=sibling.pk)
+        alert.save(update_fields=["case", "status", "params", "updated_at"])
+        return sibling.case
     station = alert.station
     title, description = verification_text(alert)
     case = create_case(
@@ -584,6 +594,16 @@ def open_verification(*, actor: User | None, alert: Alert) -> Case:
     _history(alert, actor=actor, action="open_verification", from_status=from_status, case=case.pk)
     alert.save(update_fields=["case", "status", "params", "updated_at"])
     return case
+
+
+def _sibling_in_verification(alert: Alert) -> Alert | None:
+    """Another alert of the station, overlapping this one in time (within the merge gap), whose verification case
+    is still open."""
+    gap = _reach(alert.detector)
+    return (Alert.objects.filter(station_id=alert.station_id, status=AlertStatus.VERIFYING,
+                                 case__status__in=OPEN_STATUSES, first_at__lte=alert.last_at + gap,
+                                 last_at__gte=alert.first_at - gap)
+            .exclude(pk=alert.pk).select_related("case").order_by("pk").first())
 
 
 # --- closing -----------------------------------------------------------------------------------------------------
@@ -635,10 +655,10 @@ def _close(*, actor: User | None, alert: Alert, outcome: str, note: str, via: st
 
 @transaction.atomic
 def resolve_alert_of_case(*, case_id: int) -> Alert | None:
-    """The verification case `case_id` closed: its alert, if still open or verifying, becomes ``resolved`` (an
+    """The verification case `case_id` closed: its alerts still open or verifying become ``resolved`` (an
     outcome the desk gave before through `close_alert` stands). Called by the `cases.signals.case_closed`
     receiver, after the case's commit."""
-    alert = Alert.objects.filter(case_id=case_id, status__in=OPEN_ALERT_STATUSES).first()
-    if alert is None:
-        return None
-    return _close(actor=None, alert=alert, outcome=AlertStatus.RESOLVED, note="", via="case_closed")
+    closed = None
+    for alert in Alert.objects.filter(case_id=case_id, status__in=OPEN_ALERT_STATUSES).order_by("pk"):
+        closed = _close(actor=None, alert=alert, outcome=AlertStatus.RESOLVED, note="", via="case_closed")
+    return closed

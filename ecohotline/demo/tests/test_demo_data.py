@@ -477,3 +477,20 @@ def test_refuses_to_add_to_existing_cases_unless_appending(district: dict[str, A
     assert Case.objects.count() == 2300
     numbered = Case.objects.exclude(external_id="")
     assert numbered.values("channel", "external_id").distinct().count() == numbered.count()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_stations_readings_and_the_planted_alerts(time_machine: Any) -> None:
+    from ecohotline.demo.monitoring import DAYS, STATIONS
+    from ecohotline.monitoring.models import Alert, AlertCategory, Reading, Station
+
+    time_machine.move_to(dt.datetime(2026, 11, 20, 6, 30, tzinfo=dt.UTC), tick=False)
+    with fast_hasher():
+        call_command("demo-data", "--cases", "20", "--end", "2026-11-21", stdout=_Sink())
+    assert Station.objects.count() == len(STATIONS)
+    assert Reading.objects.count() > len(STATIONS) * 6 * DAYS * 24 * 0.99  # six parameters, minus the outage
+    local = Alert.objects.filter(station__code="beibuxinqu", category=AlertCategory.POLLUTION,
+                                 detector__in=["sudden_rise", "far_from_neighbours"])
+    assert local.exists() and {alert.case_id for alert in local} != {None}
+    assert len({alert.case_id for alert in local}) == 1  # one visit for the station's one episode
+    assert Alert.objects.filter(station__code="zhiwuyuan", detector="gap").exists()

@@ -222,7 +222,10 @@ def test_from_scan_to_closed_alert(org: Any, air_rule: RoutingRule, policy: Dead
         reply_to_complainant(actor=org.handler, case=rise.case, text="核查：站旁秸秆焚烧，已扑灭。")
     rise.refresh_from_db()
     assert rise.status == AlertStatus.RESOLVED
+    # The far-from-neighbours alert of the same station and hours was verified by the same visit.
+    neighbour = Alert.objects.get(detector=detectors.FAR_FROM_NEIGHBOURS)
+    assert neighbour.case_id == rise.case_id and neighbour.status == AlertStatus.RESOLVED
 
     again = scan(series=series)
     assert again.opened == [] and again.verifications == []
-    assert Case.objects.filter(kind=CaseKind.ALERT_VERIFICATION).count() == 2
+    assert Case.objects.filter(kind=CaseKind.ALERT_VERIFICATION).count() == 1

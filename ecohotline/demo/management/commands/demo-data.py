@@ -19,6 +19,8 @@ from ecohotline.cases.models import Case, CaseEvent
 from ecohotline.core import bulk
 from ecohotline.core.workdays import BEIJING
 from ecohotline.demo.generator import DEFAULT_BATCH_SIZE, cutoff_for, generate_cases
+from ecohotline.demo.monitoring import DAYS as MONITORING_DAYS
+from ecohotline.demo.monitoring import build_monitoring
 from ecohotline.demo.organisation import build_organisation
 from ecohotline.demo.people import DEMO_LOGINS, DEMO_PASSWORD
 
@@ -105,6 +107,11 @@ class Command(BaseCommand):
                 f"Wrote {result.cases:,} cases, {result.events:,} timeline events and {result.records:,} "
                 f"records in {result.seconds:.1f} s ({result.cases / max(result.seconds, 1e-9):,.0f} cases/s)."
             )
+        if count:  # --cases 0 makes only the organisation
+            monitoring = build_monitoring(seed=seed, end=min(timezone.now(), cutoff_for(end)))
+            say(f"Monitoring: {monitoring.stations} air stations, {monitoring.readings:,} hourly readings of the "
+                f"last {MONITORING_DAYS} days, {monitoring.alerts} alerts, {monitoring.verifications} "
+                f"verification case(s).")
         say(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, display in DEMO_LOGINS:
             say(f"  {username:<22} {role:<15} {display}")
