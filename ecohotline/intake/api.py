@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.core.http import read_limited_body
 from ecohotline.intake.push import (
     MAX_BATCH,
     MAX_BODY_BYTES,
@@ -140,15 +141,7 @@ class HotlineOrdersView(APIView):
     @staticmethod
     def _read_body(request: Request) -> bytes:
         """The raw body, at most 5 MB (read from the stream: Django's own limit on `request.body` is lower)."""
-        http = request._request
-        try:
-            declared = int(http.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        too_large = PushRefused(413, "too_large", f"The body is larger than {MAX_BODY_BYTES // 2**20} MB.")
-        if declared > MAX_BODY_BYTES:
-            raise too_large
-        body = http.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
-            raise too_large
+        body = read_limited_body(request._request, MAX_BODY_BYTES)
+        if body is None:
+            raise PushRefused(413, "too_large", f"The body is larger than {MAX_BODY_BYTES // 2**20} MB.")
         return body

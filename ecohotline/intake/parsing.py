@@ -28,7 +28,7 @@ from django.utils import timezone
 from openpyxl.utils.datetime import from_excel
 
 from ecohotline.cases.models import Case, Channel, RequestType, Urgency
-from ecohotline.core import geo
+from ecohotline.core import geo, textfiles
 from ecohotline.core.workdays import BEIJING
 from ecohotline.intake.models import ImportProfile, OrderRecord
 from ecohotline.intake.orders import CANONICAL_COLUMNS, REQUEST_TYPES, REQUIRED_COLUMNS, URGENCIES, OrderInput
@@ -69,7 +69,6 @@ EXCEL_SERIAL_MAX = 2958465  # 9999-12-31
 EARLIEST_YEAR = 2000
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 SNIFF_BYTES = 64 * 1024
-CHUNK_BYTES = 1024 * 1024
 CSV_FIELD_LIMIT = 1024 * 1024
 
 
@@ -369,15 +368,7 @@ class SeenOrders:
 
 
 def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(CHUNK_BYTES):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except (UnicodeDecodeError, LookupError):
-        return False
-    return True
+    return textfiles.decodes(lambda: path.open("rb"), encoding)
 
 
 def _normal_encoding(name: str) -> str:
@@ -405,15 +396,10 @@ def detect_encoding(path: Path, declared: str = "") -> str:
         if not _decodes(path, encoding):
             raise FileUnreadable(f"文件不是导入配置所说的 {declared} 编码")
         return encoding
-    for encoding in ("utf-8-sig", "gb18030"):
-        if _decodes(path, encoding):
-            return encoding
-    from charset_normalizer import from_path
-
-    best = from_path(path).best()
-    if best is None or not _decodes(path, best.encoding):
+    found = textfiles.guess_encoding(lambda: path.open("rb"))
+    if found is None:
         raise FileUnreadable("无法识别文件的文字编码（应为 UTF-8 或 GBK/GB18030 的 CSV 文件）")
-    return best.encoding
+    return found
 
 
 def _kind_of(path: Path) -> str:

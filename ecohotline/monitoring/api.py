@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.core.http import read_limited_body
 from ecohotline.monitoring.detectors import PARAMETERS
 from ecohotline.monitoring.importing import (
     PROBLEM_FIELDS,
@@ -168,18 +169,10 @@ class ReadingsView(APIView):
 
     @staticmethod
     def _read_body(request: Request) -> bytes:
-        http = request._request
-        try:
-            declared = int(http.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        too_large = Refused(413, "too_large", _("The body is larger than %(size)s MB.")
-                            % {"size": MAX_BODY_BYTES // 2**20})
-        if declared > MAX_BODY_BYTES:
-            raise too_large
-        body = http.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
-            raise too_large
+        body = read_limited_body(request._request, MAX_BODY_BYTES)
+        if body is None:
+            raise Refused(413, "too_large", _("The body is larger than %(size)s MB.")
+                          % {"size": MAX_BODY_BYTES // 2**20})
         return body
 
     @staticmethod

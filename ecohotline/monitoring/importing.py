@@ -23,7 +23,6 @@ year/month/day/hour columns), ``beijing-air`` (the UCI/PRSA files: wide, CO in Â
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import gzip
@@ -41,7 +40,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecohotline.core import bulk
+from ecohotline.core import bulk, textfiles
 from ecohotline.core.workdays import BEIJING
 from ecohotline.monitoring.detectors import PARAMETERS
 from ecohotline.monitoring.models import Reading, Station
@@ -62,7 +61,6 @@ def _is_missing(text: str) -> bool:
     return text in _MISSING_AS_WRITTEN or text.strip().lower() in MISSING_MARKS
 EARLIEST: Final = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FUTURE_TOLERANCE: Final = dt.timedelta(hours=1)
-CHUNK_BYTES: Final = 1024 * 1024
 SNIFF_BYTES: Final = 64 * 1024
 CSV_FIELD_LIMIT: Final = 1024 * 1024  # the same as the order importer's (csv's limit is process-wide)
 STATION_CODE: Final = re.compile(r"^[-a-zA-Z0-9_]+\Z")  # what Station.code (a SlugField) holds
@@ -510,32 +508,14 @@ def _read_errors() -> tuple[type[BaseException], ...]:
     return (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
 
 
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with _open_binary(path) as handle:
-            while chunk := handle.read(CHUNK_BYTES):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except (UnicodeDecodeError, LookupError):
-        return False
-    return True
-
-
 def detect_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM), else GB18030 (reads GBK and GB2312 too), else what charset-normalizer finds."""
     try:
-        for encoding in ("utf-8-sig", "gb18030"):
-            if _decodes(path, encoding):
-                return encoding
-        from charset_normalizer import from_bytes
-
-        with _open_binary(path) as handle:
-            best = from_bytes(handle.read()).best()
-        if best is not None and _decodes(path, best.encoding):
-            return str(best.encoding)
+        found = textfiles.guess_encoding(lambda: _open_binary(path))
     except _read_errors() as exc:
         raise FileUnreadable(_("the file is damaged (%(error)s)") % {"error": exc}) from exc
+    if found is not None:
+        return found
     raise FileUnreadable(_("cannot tell the file's text encoding (it should be CSV in UTF-8 or GBK/GB18030)"))
 
 
