@@ -61,6 +61,7 @@ from ecohotline.monitoring.models import (
     StationKind,
 )
 from ecohotline.org.models import Role, User
+from ecohotline.standards.noise import GB3096_TABLE_1
 
 HOUR: Final = dt.timedelta(hours=1)
 
@@ -108,6 +109,26 @@ class ScanResult:
     updated: list[Alert] = field(default_factory=list)
     unchanged: int = 0
     verifications: list[Case] = field(default_factory=list)
+
+
+# --- limits of a station's own -----------------------------------------------------------------------------------
+
+DAY_HOURS: Final = frozenset(range(6, 22))  # GB 3096 §5: 昼间 06:00–22:00 (a district may set other hours)
+NIGHT_HOURS: Final = frozenset(range(24)) - DAY_HOURS
+
+
+def noise_limits(stations: Iterable[Station]) -> list[detectors.Limit]:
+    """GB 3096 Table 1 day and night limits of the hourly Leq for each noise station with a zone class."""
+    limits = []
+    for station in stations:
+        zone = station.noise_zone_class.strip().lower().removesuffix("类")
+        if station.kind != StationKind.NOISE or zone not in GB3096_TABLE_1:
+            continue
+        day, night = GB3096_TABLE_1[zone]
+        for value, hours in ((day, DAY_HOURS), (night, NIGHT_HOURS)):
+            limits.append(detectors.Limit("noise_leq", float(value), 1, 1, "GB 3096-2008", grade=f"{zone}类",
+                                          station=station.code, hours_of_day=hours))
+    return limits
 
 
 # --- reading the series ----------------------------------------------------------------------------------------
@@ -416,7 +437,8 @@ def scan(*, start: dt.datetime | None = None, end: dt.datetime | None = None,
     stations = {station.code: station for station in Station.objects.filter(code__in=codes)}
     all_series = [item for item in all_series if item.station in stations]
     names = {code: station.name for code, station in stations.items()}
-    hits = detectors.detect_all(all_series, neighbours=_neighbours(stations) or None)
+    hits = detectors.detect_all(all_series, neighbours=_neighbours(stations) or None,
+                                limits=(*detectors.GB3095_LIMITS, *noise_limits(stations.values())))
     result.hits = len(hits)
 
     longest = max(_reach(name) for name in detectors.DETECTORS)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ecohotline.cases.models import Case, CaseKind
 from ecohotline.factories import make_case
@@ -21,7 +21,7 @@ from ecohotline.monitoring.alerts import (
     describe,
 )
 from ecohotline.monitoring.detectors import Series
-from ecohotline.monitoring.models import Alert, AlertCategory, AlertStatus, Reading, Station
+from ecohotline.monitoring.models import Alert, AlertCategory, AlertStatus, Reading, Station, StationKind
 from ecohotline.monitoring.services import close_alert, scan
 
 UTC = dt.UTC
@@ -339,3 +339,27 @@ def test_a_backfill_of_old_data_opens_no_verification(stations: dict[str, Statio
     result = scan(series=planted())
     assert result.opened and result.verifications == []
     assert not Case.objects.exists()
+
+
+def test_a_noise_station_is_judged_by_its_zone_class_day_and_night(db: None, time_machine: Any) -> None:
+    # A 1类 noise station (GB 3096: 55 dB(A) by day, 45 at night) reads 50 dB(A) all the time: fine by day, over
+    # the limit every night — one alert for the nights that follow each other (the exceedance merge gap is a
+    # day), counting only night hours. A 2类 station reading the same stays quiet (60 / 50).
+    time_machine.move_to(END + dt.timedelta(hours=1), tick=False)
+    Station.objects.create(code="n1", name="居民区测点", kind=StationKind.NOISE, noise_zone_class="1",
+                           latitude=39.98, longitude=116.30)
+    Station.objects.create(code="n2", name="商业区测点", kind=StationKind.NOISE, noise_zone_class="2类",
+                           latitude=39.99, longitude=116.31)
+    hours = 3 * 24
+    level = np.full(hours, 50.0)
+    # As the selectors give them: starting in Beijing time, which decides day and night.
+    start = timezone.localtime(END - dt.timedelta(hours=hours))
+    series = [Series(code, "noise_leq", start, level) for code in ("n1", "n2")]
+    scan(series=series, start=END - dt.timedelta(hours=hours))
+    alerts = Alert.objects.filter(detector=detectors.EXCEEDS_LIMIT)
+    assert {alert.station.code for alert in alerts} == {"n1"}
+    [alert] = alerts
+    assert alert.hit_count == 3 * 8  # the night hours of three days, none of the day hours
+    assert {timezone.localtime(alert.first_at).hour, timezone.localtime(alert.last_at).hour} <= {22, 23, 0, 1, 2, 3,
+                                                                                                   4, 5}
+    assert alert.params.get("standard") == "GB 3096-2008" and alert.expected == 45.0
