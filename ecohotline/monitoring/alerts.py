@@ -17,6 +17,7 @@ from typing import Any, Final
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecohotline.cases.models import Case, CaseKind
 from ecohotline.core import geo
@@ -33,10 +34,18 @@ _PARAMETER_LABELS: Final[Mapping[str, str]] = {"pm25": "PM2.5", "pm10": "PM10", 
                                                "co": "CO", "o3": "O₃"}
 
 
+_WATER_LABELS: Final[Mapping[str, Any]] = {
+    "permanganate_index": gettext_lazy("Permanganate index"), "cod": gettext_lazy("Chemical oxygen demand"),
+    "ammonia_nitrogen": gettext_lazy("Ammonia nitrogen"), "total_phosphorus": gettext_lazy("Total phosphorus"),
+}
+
+
 def parameter_label(code: str) -> str:
     """The display name of a parameter code (pm25 → PM2.5)."""
     if code == "noise_leq":
         return _("noise level (LAeq)")
+    if code in _WATER_LABELS:
+        return str(_WATER_LABELS[code])
     return _PARAMETER_LABELS.get(code, code)
 
 

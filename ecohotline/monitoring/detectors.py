@@ -175,6 +175,13 @@ PARAMETERS: Final[Mapping[str, ParameterSpec]] = MappingProxyType({
     # Noise is local by nature, hence no neighbour comparison; a quiet-hour jump of 10 dB is a complaint-grade rise.
     "noise_leq": ParameterSpec("noise_leq", "noise", "dB(A)", 0.1, 140.0, 10.0, 1.0, None, 6, 0.0,
                                physical_min=20.0),
+    # Surface water (水质自动站, mg/L): the limit is the class the section must meet (GB 3838 Table 1), a station
+    # Limit. Sections are far apart and differ by nature, hence no neighbour comparison; a rise worth an alert is
+    # about one class step of the middle classes.
+    "permanganate_index": ParameterSpec("permanganate_index", "water", "mg/L", 0.1, 200.0, 4.0, 0.3, None, 12, 1.0),
+    "cod": ParameterSpec("cod", "water", "mg/L", 1.0, 1000.0, 10.0, 1.0, None, 12, 10.0),
+    "ammonia_nitrogen": ParameterSpec("ammonia_nitrogen", "water", "mg/L", 0.01, 100.0, 0.5, 0.05, None, 12, 0.1),
+    "total_phosphorus": ParameterSpec("total_phosphorus", "water", "mg/L", 0.01, 20.0, 0.1, 0.02, None, 12, 0.05),
 })  # fmt: skip
 
 

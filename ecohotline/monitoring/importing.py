@@ -106,6 +106,10 @@ PARAMETER_ALIASES: Final[Mapping[str, str]] = {
         "co": ("CO", "一氧化碳"),
         "o3": ("O3", "O₃", "臭氧", "O3_1h", "臭氧1小时"),
         "noise_leq": ("Leq", "LAeq", "noise", "噪声", "等效声级", "等效连续A声级", "噪声等效声级"),
+        "permanganate_index": ("CODMn", "COD_Mn", "高锰酸盐指数"),
+        "cod": ("CODCr", "化学需氧量"),
+        "ammonia_nitrogen": ("NH3-N", "NH3N", "氨氮"),
+        "total_phosphorus": ("TP", "总磷"),
     }.items() for alias in aliases},
 }  # fmt: skip
 
@@ -132,6 +136,8 @@ def _unit_factor(parameter: str, unit: str) -> float | None:
         return 1.0 if standard == "µg/m³" else 0.001
     if text in _MILLIGRAMS:
         return 1000.0 if standard == "µg/m³" else 1.0
+    if standard == "mg/L" and text in {"mg/l", "毫克/升"}:
+        return 1.0
     return None
 
 

@@ -33,6 +33,12 @@ class Station(models.Model):
                                limit_choices_to={"kind__in": PLACE_KINDS})
     noise_zone_class = models.CharField(_("noise zone class"), max_length=4, blank=True,
                                         help_text=_("For noise stations: 0, 1, 2, 3, 4a or 4b (GB 3096)."))
+    water_target_class = models.CharField(
+        _("water quality target"), max_length=3, blank=True,
+        choices=[("I", "Ⅰ"), ("II", "Ⅱ"), ("III", "Ⅲ"), ("IV", "Ⅳ"), ("V", "Ⅴ")],
+        help_text=_("For water sections: the GB 3838 class the section must meet."))
+    lake_or_reservoir = models.BooleanField(_("lake or reservoir"), default=False,
+                                            help_text=_("For water sections: GB 3838's lake limits of phosphorus."))
     operator = models.CharField(_("operator"), max_length=100, blank=True)
     neighbours = models.ManyToManyField("self", verbose_name=_("neighbours"), symmetrical=False, blank=True,
                                         help_text=_("Stations to compare with; all others of the kind when empty."))

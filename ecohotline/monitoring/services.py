@@ -62,6 +62,7 @@ from ecohotline.monitoring.models import (
 )
 from ecohotline.org.models import Role, User
 from ecohotline.standards.noise import GB3096_TABLE_1
+from ecohotline.standards.water import GB3838_TABLE_1_AT_MOST, GB3838_TABLE_1_LAKE_RESERVOIR
 
 HOUR: Final = dt.timedelta(hours=1)
 
@@ -117,17 +118,29 @@ DAY_HOURS: Final = frozenset(range(6, 22))  # GB 3096 §5: 昼间 06:00–22:00 
 NIGHT_HOURS: Final = frozenset(range(24)) - DAY_HOURS
 
 
-def noise_limits(stations: Iterable[Station]) -> list[detectors.Limit]:
-    """GB 3096 Table 1 day and night limits of the hourly Leq for each noise station with a zone class."""
+WATER_CLASSES: Final = ("I", "II", "III", "IV", "V")
+
+
+def station_limits(stations: Iterable[Station]) -> list[detectors.Limit]:
+    """The limits of each station's own: GB 3096 Table 1 day and night limits of the hourly Leq for a noise station
+    with a zone class; the GB 3838 Table 1 limits of its target class for a water section."""
     limits = []
     for station in stations:
         zone = station.noise_zone_class.strip().lower().removesuffix("类")
-        if station.kind != StationKind.NOISE or zone not in GB3096_TABLE_1:
-            continue
-        day, night = GB3096_TABLE_1[zone]
-        for value, hours in ((day, DAY_HOURS), (night, NIGHT_HOURS)):
-            limits.append(detectors.Limit("noise_leq", float(value), 1, 1, "GB 3096-2008", grade=f"{zone}类",
-                                          station=station.code, hours_of_day=hours))
+        if station.kind == StationKind.NOISE and zone in GB3096_TABLE_1:
+            day, night = GB3096_TABLE_1[zone]
+            for value, hours in ((day, DAY_HOURS), (night, NIGHT_HOURS)):
+                limits.append(detectors.Limit("noise_leq", float(value), 1, 1, "GB 3096-2008", grade=f"{zone}类",
+                                              station=station.code, hours_of_day=hours))
+        if station.kind == StationKind.WATER and station.water_target_class in WATER_CLASSES:
+            column = WATER_CLASSES.index(station.water_target_class)
+            for parameter, spec in detectors.PARAMETERS.items():
+                if spec.medium != "water":
+                    continue
+                table = (GB3838_TABLE_1_LAKE_RESERVOIR if station.lake_or_reservoir
+                         and parameter in GB3838_TABLE_1_LAKE_RESERVOIR else GB3838_TABLE_1_AT_MOST)
+                limits.append(detectors.Limit(parameter, table[parameter][column], 1, 1, "GB 3838-2002",
+                                              grade=f"{station.water_target_class}类", station=station.code))
     return limits
 
 
@@ -438,7 +451,7 @@ def scan(*, start: dt.datetime | None = None, end: dt.datetime | None = None,
     all_series = [item for item in all_series if item.station in stations]
     names = {code: station.name for code, station in stations.items()}
     hits = detectors.detect_all(all_series, neighbours=_neighbours(stations) or None,
-                                limits=(*detectors.GB3095_LIMITS, *noise_limits(stations.values())))
+                                limits=(*detectors.GB3095_LIMITS, *station_limits(stations.values())))
     result.hits = len(hits)
 
     longest = max(_reach(name) for name in detectors.DETECTORS)

@@ -363,3 +363,24 @@ def test_a_noise_station_is_judged_by_its_zone_class_day_and_night(db: None, tim
     assert {timezone.localtime(alert.first_at).hour, timezone.localtime(alert.last_at).hour} <= {22, 23, 0, 1, 2, 3,
                                                                                                    4, 5}
     assert alert.params.get("standard") == "GB 3096-2008" and alert.expected == 45.0
+
+
+def test_a_water_section_is_judged_by_its_target_class(db: None, time_machine: Any) -> None:
+    # A river section that must meet class III (GB 3838: ammonia nitrogen ≤ 1.0 mg/L): 1.4 mg/L for four hours is
+    # an exceedance; a class IV section (≤ 1.5) reading the same is not.
+    time_machine.move_to(END + dt.timedelta(hours=1), tick=False)
+    Station.objects.create(code="w3", name="清河闸", kind=StationKind.WATER, water_target_class="III",
+                           latitude=40.03, longitude=116.34)
+    Station.objects.create(code="w4", name="万泉河", kind=StationKind.WATER, water_target_class="IV",
+                           latitude=39.98, longitude=116.30)
+    hours = 48
+    level = np.full(hours, 0.6)
+    level[-6:-2] = 1.4
+    start = timezone.localtime(END - dt.timedelta(hours=hours))
+    scan(series=[Series(code, "ammonia_nitrogen", start, level) for code in ("w3", "w4")],
+         start=END - dt.timedelta(hours=hours))
+    [alert] = Alert.objects.filter(detector=detectors.EXCEEDS_LIMIT)
+    assert alert.station.code == "w3" and alert.hit_count == 4 and alert.expected == 1.0
+    assert alert.params.get("standard") == "GB 3838-2002"
+    with translation.override("zh-hans"):
+        assert describe(alert).startswith("氨氮")

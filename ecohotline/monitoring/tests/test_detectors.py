@@ -328,7 +328,7 @@ def test_a_station_specific_noise_limit_with_day_and_night_hours() -> None:
 
 def test_an_unknown_parameter_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown parameter"):
-        det.detect_flat_lines(series(np.zeros(3), parameter="cod"))
+        det.detect_flat_lines(series(np.zeros(3), parameter="turbidity"))
 
 
 # --- episodes ----------------------------------------------------------------------------------------------------

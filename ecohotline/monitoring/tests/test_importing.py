@@ -117,6 +117,18 @@ def test_a_gbk_file_with_chinese_headers_is_imported_in_beijing_time(tmp_path: P
     assert report.result.last_at == dt.datetime(2015, 2, 28, 18, tzinfo=UTC)
 
 
+def test_a_water_sections_file_in_gbk_with_units(tmp_path: Path) -> None:
+    StationFactory(code="qinghezha", name="清河闸", kind="water")
+    path = write(tmp_path / "water.csv", "站点,时间,监测项目,监测值,单位\n"
+                                         "qinghezha,2015-03-01 00:00,氨氮,1.35,mg/L\n"
+                                         "qinghezha,2015-03-01 00:00,高锰酸盐指数,5.2,mg/L\n"
+                                         "qinghezha,2015-03-01 00:00,总磷,0.18,毫克/升\n", encoding="gbk")
+    report = import_file(path)
+    assert report.exit_code == 0, report
+    assert {key[1]: value for key, value in stored().items()} == {
+        "ammonia_nitrogen": 1.35, "permanganate_index": 5.2, "total_phosphorus": 0.18}
+
+
 def test_a_utf8_file_with_a_bom_and_english_headers_and_offsets(tmp_path: Path) -> None:
     StationFactory(code="tiantan")
     path = write(tmp_path / "readings.csv", "station,time,parameter,value,unit\r\n"
