@@ -481,12 +481,16 @@ def test_refuses_to_add_to_existing_cases_unless_appending(district: dict[str, A
 
 @pytest.mark.django_db
 def test_the_demo_has_stations_readings_and_the_planted_alerts(time_machine: Any) -> None:
-    from ecohotline.demo.monitoring import DAYS, STATIONS
+    from ecohotline.demo.monitoring import DAYS, STATIONS, build_monitoring
+    from ecohotline.demo.organisation import build_organisation
     from ecohotline.monitoring.models import Alert, AlertCategory, Reading, Station
 
-    time_machine.move_to(dt.datetime(2026, 11, 20, 6, 30, tzinfo=dt.UTC), tick=False)
+    now = dt.datetime(2026, 11, 20, 6, 30, tzinfo=dt.UTC)
+    time_machine.move_to(now, tick=False)
     with fast_hasher():
-        call_command("demo-data", "--cases", "20", "--end", "2026-11-21", stdout=_Sink())
+        build_organisation()
+    summary = build_monitoring(seed=1, end=now)
+    assert summary.stations == len(STATIONS) and summary.verifications >= 1
     assert Station.objects.count() == len(STATIONS)
     assert Reading.objects.count() > len(STATIONS) * 6 * DAYS * 24 * 0.99  # six parameters, minus the outage
     local = Alert.objects.filter(station__code="beibuxinqu", category=AlertCategory.POLLUTION,
