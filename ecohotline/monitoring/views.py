@@ -35,6 +35,7 @@ from ecohotline.monitoring.models import (
 
 CHART_DAYS = 14
 COVERAGE_DAYS = 30
+DISTRICT_DAYS = 7
 DAILY_DAYS = 14
 ALERTS_PER_PAGE = 50
 CLOSE_OUTCOMES = (AlertStatus.CONFIRMED, AlertStatus.FALSE_ALARM, AlertStatus.RESOLVED)
@@ -76,8 +77,15 @@ def station_list(request: HttpRequest) -> HttpResponse:
         lng, lat = geo.wgs84_to_gcj02(station.longitude, station.latitude)  # the outlines are GCJ-02
         points.append({"name": station.name, "url": reverse("monitoring:station-detail", args=[station.code]),
                        "lng": round(lng, 6), "lat": round(lat, 6), "alerts": station.open_alerts})
+    latest = max((station.last_reading for station in stations if station.last_reading), default=None)
+    district: list[tuple[selectors.DailyRow, str]] = []
+    if latest is not None:
+        last_day = timezone.localtime(latest).date()
+        rows = selectors.district_daily_aqi(last_day - dt.timedelta(days=DISTRICT_DAYS - 1), last_day)
+        district = [(row, "、".join(_pollutant_label(key) for key in row.aqi.primary_pollutants))
+                    for row in reversed(rows) if row.aqi is not None]
     return render(request, "monitoring/station_list.html", {
-        "stations": stations, "points": points,
+        "stations": stations, "points": points, "district": district,
         # 未诉先办 the other way round: many complaints near a station that raised nothing.
         "clusters": alerts.complaint_clusters_without_alert(),
         "coverage": measurement_coverage(timezone.now() - dt.timedelta(days=COVERAGE_DAYS), timezone.now()),

@@ -47,13 +47,16 @@ def test_the_station_list_puts_the_stations_on_the_map(client, org, station, rea
                                                        django_assert_max_num_queries):
     Station.objects.create(code="dingling", name="定陵", latitude=40.29, longitude=116.22)
     client.force_login(org.handler)
-    with django_assert_max_num_queries(11):  # the same for 2 or 200 stations
+    with django_assert_max_num_queries(12):  # a fixed number: none per station
         html = client.get(reverse("monitoring:station-list")).content.decode()
     assert "万柳" in html and "定陵" in html and 'id="station-map"' in html
     points = json.loads(html.split('id="station-points" type="application/json">')[1].split("</script>")[0])
     wanliu = next(point for point in points if point["name"] == "万柳")
     assert wanliu["alerts"] == 1 and wanliu["url"] == reverse("monitoring:station-detail", args=["wanliu"])
     assert abs(wanliu["lng"] - 116.293) < 0.01  # moved to GCJ-02, like the outlines
+    # The district's daily AQI of the days with a full day of data (HJ 633-2026 from 2026-03-01).
+    district = html.split('id="district-aqi"')[1].split("<table")[0]
+    assert "11-21" in district and "11-22" in district
 
 
 def test_a_station_page_shows_its_series_daily_means_and_alerts(client, org, station, readings, alert):
