@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ecohotline.cases",
     "ecohotline.intake",
     "ecohotline.monitoring",
+    "ecohotline.assessment",
     "ecohotline.api",
     "ecohotline.ui",
     "ecohotline.demo",

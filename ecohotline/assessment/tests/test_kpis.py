@@ -1,0 +1,137 @@
+"""The 三率, the composite and the on-time rate of a period worked out by hand: approved appeals, 基本满意 credit,
+a reopened case with two return visits, invalid visits, other channels, extensions, a month from the 19th, and a
+scheme change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from ecohotline.assessment.kpis import compute_kpis, period_of
+from ecohotline.assessment.models import KpiScheme
+from ecohotline.cases import services
+from ecohotline.cases.models import AppealReason, Case, Channel, Satisfaction
+from ecohotline.core.workdays import BEIJING
+from ecohotline.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+S, B, D = Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.DISSATISFIED
+
+
+def at(month: int, day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(2026, month, day, hour, tzinfo=BEIJING)
+
+
+def handled(org: Any, *, replied: dt.datetime, channel: str = Channel.HOTLINE_12345, unit: Any = None) -> Case:
+    case = make_case(street=org.street, title="噪声扰民", channel=channel, received_at=replied - dt.timedelta(days=2))
+    services.dispatch_case(actor=org.dispatcher, case=case, unit=unit or org.squad)
+    handler = org.handler if unit is None or unit == org.squad else org.other_handler
+    services.accept_case(actor=handler, case=case)
+    services.reply_to_complainant(actor=handler, case=case, text="已处理", at=replied)
+    case.refresh_from_db()
+    return case
+
+
+def visit(org: Any, case: Case, when: dt.datetime, satisfaction: str, *, contacted: bool = True,
+          solved: bool = True, valid: bool = True) -> None:
+    services.record_return_visit(actor=org.dispatcher, case=case, contacted=contacted, solved=solved,
+                                 satisfaction=satisfaction, valid=valid, at=when)
+    case.refresh_from_db()
+
+
+@pytest.fixture
+def scheme_19th(db: None) -> KpiScheme:
+    return KpiScheme.objects.create(name="海淀区考核方案", effective_from=dt.date(2026, 1, 1), period_start_day=19)
+
+
+def test_a_month_from_the_19th_worked_by_hand(org: Any, scheme_19th: KpiScheme) -> None:
+    start, end = period_of(dt.date(2026, 11, 5), scheme_19th)
+    assert (start, end) == (dt.date(2026, 10, 19), dt.date(2026, 11, 18))
+    a = handled(org, replied=at(10, 24))
+    visit(org, a, at(10, 25), S)                                      # counts: satisfied
+    b = handled(org, replied=at(10, 30))
+    visit(org, b, at(11, 1), B)                                       # counts: 基本满意 (0.9)
+    c = handled(org, replied=at(11, 8))
+    visit(org, c, at(11, 10), D, solved=False)                        # reopened (重办)…
+    services.reply_to_complainant(actor=org.handler, case=c, text="重办后已解决", at=at(11, 14))
+    visit(org, c, at(11, 15), S)                                      # …the latest visit decides: satisfied
+    d = handled(org, replied=at(11, 3))
+    visit(org, d, at(11, 5), D, contacted=False, solved=False)        # excluded: its appeal is approved
+    appeal = services.file_appeal(actor=org.handler, case=d, reason=AppealReason.UNREACHABLE, evidence="三次未接通")
+    services.decide_appeal(actor=org.leader, case=d, appeal=appeal, approve=True)
+    e = handled(org, replied=at(11, 17))
+    visit(org, e, at(11, 19), D, solved=False)                        # excluded: visited after the period
+    f = handled(org, replied=at(11, 2), channel=Channel.ECO_12369)
+    visit(org, f, at(11, 4), D, solved=False)                         # excluded: not an assessed channel
+    g = handled(org, replied=at(11, 6))
+    visit(org, g, at(11, 7), D, solved=False, valid=False)            # excluded: no valid visit
+
+    report = compute_kpis(start, end)
+    total = report.total
+    assert report.scheme == scheme_19th
+    assert (total.assessed, total.contacted, total.solved, total.satisfied, total.basically_satisfied) == (
+        3, 3, 3, 2, 1)
+    assert total.response_rate == 1.0 and total.resolution_rate == 1.0
+    assert total.satisfaction_rate == pytest.approx((2 + 0.9 * 1) / 3)                 # 0.96667
+    assert total.composite == pytest.approx(100 * (0.1 + 0.5 + 0.4 * (2.9 / 3)))      # 98.667
+    # Completed in the period, by the final reply that stands: a 10-24, b 10-30, c 11-14 (after 重办), g 11-06 (an
+    # invalid visit reopens nothing); d and e were reopened by 不满意 and wait for their new reply; f is 12369.
+    # All within the 7-day limit of their policy.
+    assert (total.completed, total.completed_on_time) == (4, 4)
+
+
+def test_groups_by_unit_add_up_to_the_bureau(org: Any) -> None:
+    a = handled(org, replied=at(11, 2))
+    visit(org, a, at(11, 3), S)
+    b = handled(org, replied=at(11, 2), unit=org.other_squad)
+    visit(org, b, at(11, 4), D, solved=False)
+    report = compute_kpis(dt.date(2026, 11, 1), dt.date(2026, 11, 30), group_by="unit")
+    assert report.groups[org.squad.pk].satisfaction_rate == 1.0
+    assert report.groups[org.other_squad.pk].resolution_rate == 0.0
+    assert report.total.assessed == 2 and report.total.composite == pytest.approx(
+        100 * (0.1 * 1 + 0.5 * 0.5 + 0.4 * 0.5))
+    with pytest.raises(ValueError):
+        compute_kpis(dt.date(2026, 11, 1), dt.date(2026, 11, 30), group_by="colour")
+
+
+def test_an_extension_moves_the_deadline_the_on_time_rate_uses(org: Any) -> None:
+    late = make_case(street=org.street, title="超期", received_at=at(11, 2))
+    extended = make_case(street=org.street, title="延期", received_at=at(11, 2))
+    for case in (late, extended):
+        services.dispatch_case(actor=org.dispatcher, case=case, unit=org.squad)
+        services.accept_case(actor=org.handler, case=case)
+    extension = services.request_extension(actor=org.handler, case=extended, days=5, reason="等待检测报告")
+    services.decide_extension(actor=org.leader, case=extended, extension=extension, approve=True)
+    late.refresh_from_db()
+    extended.refresh_from_db()
+    assert extended.due_at > late.due_at
+    reply_at = late.due_at + dt.timedelta(hours=2)  # after the original limit, within the extended one
+    for case in (late, extended):
+        services.reply_to_complainant(actor=org.handler, case=case, text="已处理", at=reply_at)
+    report = compute_kpis(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert (report.total.completed, report.total.completed_on_time) == (2, 1)
+    assert report.total.on_time_rate == 0.5
+
+
+def test_the_scheme_in_force_on_the_last_day_applies(org: Any) -> None:
+    KpiScheme.objects.create(name="上半年", effective_from=dt.date(2026, 1, 1))
+    KpiScheme.objects.create(name="下半年", effective_from=dt.date(2026, 7, 1),
+                             basic_satisfaction_credit=Decimal("0.8"))
+    case = handled(org, replied=at(6, 28))
+    visit(org, case, at(6, 29), B)
+    june = compute_kpis(dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+    assert june.scheme.name == "上半年" and june.total.satisfaction_rate == pytest.approx(0.9)
+    # A period that ends after the change is scored by the new scheme, even for a visit before it.
+    across = compute_kpis(dt.date(2026, 6, 15), dt.date(2026, 7, 14))
+    assert across.scheme.name == "下半年" and across.total.satisfaction_rate == pytest.approx(0.8)
+
+
+def test_a_calendar_month_and_no_orders() -> None:
+    scheme = KpiScheme.in_force(dt.date(2026, 2, 10))
+    assert period_of(dt.date(2026, 2, 10), scheme) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    report = compute_kpis(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert report.total.assessed == 0 and report.total.composite is None and report.total.on_time_rate is None
