@@ -153,3 +153,49 @@ def _previous_month(day: dt.date) -> dt.date:
 def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
+
+
+# --- as data -------------------------------------------------------------------------------------------------------
+
+FIGURE_NAMES = ("assessed", "contacted", "solved", "satisfied", "basically_satisfied", "dissatisfied", "completed",
+                "completed_on_time", "response_rate", "resolution_rate", "satisfaction_rate", "composite",
+                "on_time_rate")
+
+
+def _names(group_by: str | None, keys: list[Any]) -> dict[Any, str]:
+    """The display names of the groups (one query)."""
+    from ecohotline.cases.selectors import category_label
+    from ecohotline.org.models import OrgUnit, User
+
+    ids = [key for key in keys if key is not None]
+    if group_by in ("unit", "street"):
+        return {unit.pk: unit.name for unit in OrgUnit.objects.filter(pk__in=ids)}
+    if group_by in ("handler", "leader"):
+        return {user.pk: str(user) for user in User.objects.filter(pk__in=ids)}
+    if group_by == "category":
+        return {key: category_label(key) for key in ids}
+    return {}
+
+
+def figures_json(figures: Figures) -> dict[str, Any]:
+    return {name: (round(value, 6) if isinstance(value, float) else value)
+            for name in FIGURE_NAMES for value in (getattr(figures, name),)}
+
+
+def report_json(report: KpiReport) -> dict[str, Any]:
+    """The report as the API and `ecohotline kpis --format json` give it: every count, every rate, the scheme."""
+    names = _names(report.group_by, list(report.groups))
+    scheme = report.scheme
+    return {
+        "start": report.start.isoformat(), "end": report.end.isoformat(), "group_by": report.group_by,
+        "scheme": {"name": scheme.name, "effective_from": scheme.effective_from.isoformat(),
+                   "channels": list(scheme.channels), "period_start_day": scheme.period_start_day,
+                   "basic_satisfaction_credit": float(scheme.basic_satisfaction_credit),
+                   "weights": {"response": float(scheme.response_weight),
+                               "resolution": float(scheme.resolution_weight),
+                               "satisfaction": float(scheme.satisfaction_weight)}},
+        "total": figures_json(report.total),
+        "groups": [{"group": key, "name": names.get(key, "" if key is None else str(key)), **figures_json(figures)}
+                   for key, figures in sorted(report.groups.items(), key=lambda item: (item[0] is None,
+                                                                                       str(item[0])))],
+    }

@@ -135,3 +135,58 @@ def test_a_calendar_month_and_no_orders() -> None:
     assert period_of(dt.date(2026, 2, 10), scheme) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     report = compute_kpis(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert report.total.assessed == 0 and report.total.composite is None and report.total.on_time_rate is None
+
+
+# --- the API and the command --------------------------------------------------------------------------------------
+
+
+def _two_units(org: Any) -> None:
+    a = handled(org, replied=at(11, 2))
+    visit(org, a, at(11, 3), S)
+    b = handled(org, replied=at(11, 2), unit=org.other_squad)
+    visit(org, b, at(11, 4), B, contacted=False, solved=False)
+
+
+def test_the_api_gives_every_count_and_rate_per_group(org: Any) -> None:
+    from rest_framework.test import APIClient
+
+    _two_units(org)
+    api = APIClient()
+    api.force_authenticate(org.leader)
+    url = "/api/v1/assessment/kpis"
+    body = api.get(url, {"start": "2026-11-01", "end": "2026-11-30", "group_by": "unit"}).json()
+    assert body["total"]["assessed"] == 2 and body["total"]["contacted"] == 1 and body["total"]["solved"] == 1
+    assert body["total"]["satisfaction_rate"] == pytest.approx((1 + 0.9) / 2)
+    assert body["total"]["composite"] == pytest.approx(100 * (0.1 * 0.5 + 0.5 * 0.5 + 0.4 * 0.95), abs=1e-4)
+    by_name = {group["name"]: group for group in body["groups"]}
+    assert by_name[org.squad.name]["composite"] == pytest.approx(100.0)
+    assert by_name[org.other_squad.name]["response_rate"] == 0.0
+    assert body["scheme"]["basic_satisfaction_credit"] == 0.9
+    assert api.get(url, {"start": "2026-11-30", "end": "2026-11-01"}).status_code == 400
+    assert api.get(url, {"start": "yesterday", "end": "2026-11-01"}).status_code == 400
+    assert api.get(url, {"start": "2026-11-01", "end": "2026-11-30", "group_by": "colour"}).status_code == 400
+    api.force_authenticate(org.handler)
+    assert api.get(url, {"start": "2026-11-01", "end": "2026-11-30"}).status_code == 403
+
+
+def test_the_command_prints_writes_json_and_xlsx(org: Any, tmp_path: Any) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    _two_units(org)
+    out = io.StringIO()
+    call_command("kpis", "--start", "2026-11-01", "--end", "2026-11-30", "--group-by", "unit", stdout=out)
+    text = out.getvalue()
+    assert "全局" in text and org.squad.name in text and "100.00%" in text
+    json_file = tmp_path / "kpis.json"
+    call_command("kpis", "--start", "2026-11-01", "--end", "2026-11-30", "--format", "json", "--out", str(json_file))
+    assert json.loads(json_file.read_text(encoding="utf-8"))["total"]["assessed"] == 2
+    xlsx = tmp_path / "kpis.xlsx"
+    call_command("kpis", "--start", "2026-11-01", "--end", "2026-11-30", "--group-by", "unit", "--format", "xlsx",
+                 "--out", str(xlsx), stdout=io.StringIO())
+    sheet = load_workbook(xlsx).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][1] == "assessed" and rows[1][0] == "全局" and rows[1][1] == 2
