@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ecohotline.cases.models import Case, CaseStatus, Channel
 from ecohotline.cases.services import create_case
+from ecohotline.monitoring.models import Station
 from ecohotline.org.models import OrgUnit, RoleAssignment, UnitKind, User
 
 
@@ -46,6 +47,17 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.__dict__.pop("_role_codes", None)
 
 
+class StationFactory(factory.django.DjangoModelFactory):
+    """A monitoring station; the same code gives the same station."""
+
+    class Meta:
+        model = Station
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"station-{n}")
+    name = factory.LazyAttribute(lambda station: station.code)
+
+
 def make_case(*, received_at: dt.datetime | None = None, channel: str = Channel.HOTLINE_12345,
               **fields: Any) -> Case:
     """A case created through the service, as the intake would."""
@@ -60,4 +72,5 @@ def force_status(case: Case, status: str, **fields: Any) -> Case:
     return case
 
 
-__all__ = ["CaseStatus", "OrgUnitFactory", "StreetFactory", "UserFactory", "force_status", "make_case"]
+__all__ = ["CaseStatus", "OrgUnitFactory", "StationFactory", "StreetFactory", "UserFactory", "force_status",
+           "make_case"]

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import factory
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -16,7 +15,7 @@ from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from ecohotline.factories import UserFactory
+from ecohotline.factories import StationFactory, UserFactory
 from ecohotline.monitoring import api
 from ecohotline.monitoring.models import Reading, Station
 from ecohotline.org.models import Role
@@ -25,15 +24,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/monitoring/readings"
 UTC = dt.UTC
-
-
-class StationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Station
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"station-{n}")
-    name = factory.LazyAttribute(lambda station: station.code)
 
 
 @pytest.fixture(autouse=True)

@@ -9,12 +9,12 @@ import io
 from pathlib import Path
 from typing import Any
 
-import factory
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from ecohotline.factories import StationFactory
 from ecohotline.monitoring import importing
 from ecohotline.monitoring.importing import (
     FileUnreadable,
@@ -31,15 +31,6 @@ pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 BEIJING_AIR_HEADER = '"No","year","month","day","hour","PM2.5","PM10","SO2","NO2","CO","O3","TEMP","PRES","DEWP",' \
                      '"RAIN","wd","WSPM","station"'
-
-
-class StationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Station
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"station-{n}")
-    name = factory.LazyAttribute(lambda station: station.code)
 
 
 @pytest.fixture(autouse=True)

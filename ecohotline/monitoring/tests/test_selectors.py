@@ -8,28 +8,19 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 
-import factory
 import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ecohotline.core.workdays import BEIJING
+from ecohotline.factories import StationFactory
 from ecohotline.monitoring import selectors
 from ecohotline.monitoring.models import Reading, Station, StationKind
 
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
-
-
-class StationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Station
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"station-{n}")
-    name = factory.LazyAttribute(lambda station: station.code)
 
 
 def local(day: dt.date, hour: int = 0) -> dt.datetime:
