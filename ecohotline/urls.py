@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/", include("ecohotline.api.urls")),
     path("intake/", include("ecohotline.intake.urls")),
     path("monitoring/", include("ecohotline.monitoring.urls")),
+    path("assessment/", include("ecohotline.assessment.urls")),
+    path("reports/", include("ecohotline.reports.urls")),
     *auth_urlpatterns,
     path("", include("ecohotline.ui.urls")),
 ]

@@ -14,11 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.assessment.access import can_see_overview
 from ecohotline.assessment.kpis import GROUPS, compute_kpis, report_json
-from ecohotline.org.models import Role, User
 
-# Who sees the rankings: the desk's overview roles (a handler sees their own figures on their pages later).
-KPI_ROLES = (Role.LEADER, Role.ANALYST, Role.DISPATCHER, Role.UNIT_HEAD, Role.ADMIN)
 MAX_DAYS = 366 * 3
 
 
@@ -26,8 +24,7 @@ class CanSeeKpis(BasePermission):
     message = gettext_lazy("Only leaders, analysts, dispatchers, unit heads and administrators see the KPIs.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return isinstance(user, User) and user.is_active and user.has_role(*KPI_ROLES)
+        return can_see_overview(request.user)
 
 
 def _error(field: str, detail: str) -> Response:

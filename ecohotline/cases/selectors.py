@@ -32,6 +32,12 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "follow_parent": _("Handling follows the case it is merged into"),
     "deadline_reminder": _("Deadline reminder sent"),
     "deadline_escalation": _("Overdue: escalated"),
+    # Management events written by other apps through `services.record_management_event`.
+    "ledger_entered": _("Entered the ledger"),
+    "ledger_updated": _("Ledger entry updated"),
+    "ledger_left": _("Left the ledger"),
+    "retrospective": _("Retrospective recorded"),
+    "meeting_decision": _("Dispatch meeting decision"),
     **{action: transition.label for action, transition in TRANSITIONS.items()},
 }
 

@@ -997,6 +997,23 @@ def add_note(*, actor: User, case: Case, text: str, version: int | None = None) 
     return _finish(case, actor=actor, action="add_note", from_status=case.status, fields=[], payload={"text": text})
 
 
+MANAGEMENT_ACTIONS = frozenset({"ledger_entered", "ledger_updated", "ledger_left", "retrospective",
+                                "meeting_decision"})
+
+
+def record_management_event(*, case: Case, action: str, actor: User | None, payload: dict[str, Any],
+                            at: dt.datetime | None = None) -> CaseEvent:
+    """Append a management event (the ledger, retrospectives, meeting decisions) to the case's timeline.
+
+    These events change nothing of the case itself: no status, no deadline, no version (a handler's open form does
+    not go stale because the worker put the case on the ledger). The calling service checks who may do it; free
+    texts go in `text`/`reason`/`note`, which the timeline shows (masked for those who may not see the
+    complainant)."""
+    if action not in MANAGEMENT_ACTIONS:
+        raise ValueError(f"{action!r} is not a management event")
+    return _record(case, actor=actor, action=action, from_status=case.status, payload=payload, at=at)
+
+
 # --- deadline reminders and escalations (run by the worker) ------------------------------------------
 
 

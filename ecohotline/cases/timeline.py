@@ -12,7 +12,7 @@ are withheld, and every other free text has the complainant's name and phone, an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ecohotline.cases import access, measurements, selectors
 from ecohotline.cases.models import (
@@ -37,6 +38,7 @@ from ecohotline.cases.models import (
     Reply,
     ReturnVisit,
 )
+from ecohotline.cases.services import MANAGEMENT_ACTIONS
 from ecohotline.org.models import OrgUnit, User
 
 # action → (payload key holding the record id, record model)
@@ -57,6 +59,21 @@ RECORD_KEYS: dict[str, tuple[str, type[Model]]] = {
 
 # Events that name a handling unit, handler or leader by id.
 PEOPLE_ACTIONS = frozenset({"dispatch", "reassign", "follow_parent", "merge_into", "return_order"})
+
+# Facts that management events (ledger, retrospectives, meeting decisions; written by other apps) carry in their
+# payload: key → (label, how to show the value). Apps above `cases` add theirs with `register_payload_line`.
+PAYLOAD_LINES: dict[str, tuple[Any, Callable[[Any], str]]] = {}
+
+
+def register_payload_line(key: str, label: Any, render: Callable[[Any], str] = str) -> None:
+    """Show `payload[key]` of management events as a `label: value` line on the timeline."""
+    PAYLOAD_LINES[key] = (label, render)
+
+
+register_payload_line("responsible_name", _lazy("Responsible"))
+register_payload_line("due", _lazy("Due date"))
+register_payload_line("next_step", _lazy("Next step"))
+register_payload_line("next_date", _lazy("Next date"))
 
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
@@ -312,6 +329,10 @@ def _describe(
             lines.append(Line(_("Triage"), summary))
     elif action == "merge_received" and payload.get("child"):
         entry.link = (_("The duplicate merged in"), int(payload["child"]))
+    elif action in MANAGEMENT_ACTIONS:
+        for key, (label, render) in PAYLOAD_LINES.items():
+            if payload.get(key) not in (None, "", []):
+                lines.append(Line(str(label), redact(render(payload[key]))))
     # Free texts the event carries itself (notes, reasons), for actions whose record does not hold them.
     for key in ("note", "text", "reason"):
         value = payload.get(key)

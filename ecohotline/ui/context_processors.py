@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from ecohotline.assessment.access import can_see_overview
 from ecohotline.cases.inbox import inbox_total
 from ecohotline.notify.selectors import unread_count
 from ecohotline.org.models import Role
@@ -23,4 +24,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_roles": [labels[code] for code in sorted(user.role_codes) if code in labels],
         "nav_inbox": inbox_total(user),
         "nav_unread": unread_count(user),
+        "nav_overview": can_see_overview(user),
     }

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from ecohotline.ui import account, case_actions, exports, inbox, measurements, replies, views
+from ecohotline.ui import account, case_actions, dashboard, exports, inbox, measurements, replies, views
 
 app_name = "ui"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/<int:pk>/measurement-fields/", measurements.measurement_fields, name="measurement-fields"),
     path("cases/<int:pk>/measurement-verdict/", measurements.measurement_verdict, name="measurement-verdict"),
     path("cases/<int:pk>/reply-check/", replies.reply_check, name="reply-check"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("language/", views.set_language, name="set-language"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/triage/<int:pk>/accept/", inbox.accept_triage, name="inbox-accept-triage"),
