@@ -29,3 +29,16 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "==> installing front-end packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The charts in the generated reports need a Chinese font (matplotlib draws them). Install Noto CJK where we
+# can (Debian/Ubuntu as root); otherwise say what is missing: the documents are still made, their charts'
+# Chinese labels then show as boxes.
+if ! { command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh family 2>/dev/null | head -1)" ]; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing a Chinese font for report charts (fonts-noto-cjk)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig; } >/dev/null \
+      || echo "    could not install fonts-noto-cjk; report charts will lack Chinese glyphs" >&2
+  else
+    echo "Note: no Chinese font found; install fonts-noto-cjk (or any CJK font) for the report charts." >&2
+  fi
+fi
