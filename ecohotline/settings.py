@@ -241,3 +241,20 @@ LOGGING = {
 }
 
 ADMIN_SITE_HEADER = _("EcoHotline administration")
+
+# --- Ledger ---
+# 台账: an open case enters the ledger once it has been open this many days (overdue cases enter at once).
+LEDGER_OPEN_DAYS = int(env("ECOHOTLINE_LEDGER_OPEN_DAYS", "30"))
+# …and as a difficult case when triage counted this many complaints about the place within 90 days.
+LEDGER_REPEAT_THRESHOLD = int(env("ECOHOTLINE_LEDGER_REPEAT_THRESHOLD", "5"))
+# How often the worker brings the ledger up to date (minutes, a divisor of 60).
+LEDGER_SYNC_MINUTES = int(env("ECOHOTLINE_LEDGER_SYNC_MINUTES", "15"))
+# 回访回溯: unsatisfied return visits older than this many days get no retrospective of their own (first run).
+LEDGER_RETROSPECTIVE_DAYS = int(env("ECOHOTLINE_LEDGER_RETROSPECTIVE_DAYS", "90"))
+
+# --- Reports ---
+# The hour (Beijing time, 0–23) from which the worker generates each scheduled document: the 日调度单 on working
+# days, the 周分析 and the 周调度会材料 on Mondays, the 月总结 on the first day of each assessment month.
+REPORTS_DAILY_HOUR = int(env("ECOHOTLINE_REPORTS_DAILY_HOUR", "8"))
+REPORTS_WEEKLY_HOUR = int(env("ECOHOTLINE_REPORTS_WEEKLY_HOUR", "8"))
+REPORTS_MONTHLY_HOUR = int(env("ECOHOTLINE_REPORTS_MONTHLY_HOUR", "9"))

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from typing import Any
 
-from ecohotline.assessment.models import KpiScheme
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ecohotline.assessment.models import KpiScheme, LedgerEntry, Retrospective
 
 
 @admin.register(KpiScheme)
@@ -8,3 +11,36 @@ class KpiSchemeAdmin(admin.ModelAdmin):
     list_display = ["name", "effective_from", "period_start_day", "basic_satisfaction_credit", "response_weight",
                     "resolution_weight", "satisfaction_weight"]
     ordering = ["-effective_from"]
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only through the services (each change is an event on the case's timeline): looked at here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(_ReadOnlyAdmin):
+    list_display = ["case", "reasons", "owner", "next_date", "entered_at", "left_at", "exit_kind"]
+    list_filter = ["exit_kind"]
+    list_select_related = ["case", "owner"]
+    search_fields = ["case__external_id"]
+    raw_id_fields = ["case", "owner", "removed_by"]
+    ordering = ["-entered_at"]
+
+
+@admin.register(Retrospective)
+class RetrospectiveAdmin(_ReadOnlyAdmin):
+    list_display = ["case", "visit_at", "status", "cause", "recorded_by", "recorded_at"]
+    list_filter = ["status", "cause"]
+    list_select_related = ["case", "recorded_by"]
+    search_fields = ["case__external_id"]
+    raw_id_fields = ["case", "visit", "recorded_by"]
+    ordering = ["-visit_at"]

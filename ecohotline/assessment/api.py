@@ -1,4 +1,5 @@
-"""`GET /api/v1/assessment/kpis`: the figures of a period for the bureau and per group."""
+"""`GET /api/v1/assessment/kpis`, `…/rankings` and `…/trend`: the figures of a period for the bureau and per group,
+the groups ranked against the previous period, and the bureau month by month."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from rest_framework.views import APIView
 
 from ecohotline.assessment.access import can_see_overview
 from ecohotline.assessment.kpis import GROUPS, compute_kpis, report_json
+from ecohotline.assessment.rankings import RANK_GROUPS, monthly_trend, rankings, rankings_json, trend_json
 
 MAX_DAYS = 366 * 3
+MAX_MONTHS = 36
 
 
 class CanSeeKpis(BasePermission):
@@ -42,16 +45,74 @@ class KpisView(APIView):
         responses={200: dict},
     )
     def get(self, request: Request) -> Response:
-        days = {}
-        for name in ("start", "end"):
-            try:
-                days[name] = dt.date.fromisoformat(request.query_params.get(name, ""))
-            except ValueError:
-                return _error(name, _("Give a date as YYYY-MM-DD."))
-        if days["end"] < days["start"] or (days["end"] - days["start"]).days > MAX_DAYS:
-            return _error("end", _("The end must be on or after the start, within three years."))
+        days = _period(request)
+        if isinstance(days, Response):
+            return days
         group_by = request.query_params.get("group_by") or None
         if group_by is not None and group_by not in GROUPS:
             return _error("group_by", _("Group by unit, handler, street, category or leader."))
-        report = compute_kpis(days["start"], days["end"], group_by=group_by)
+        report = compute_kpis(days[0], days[1], group_by=group_by)
         return Response(report_json(report))
+
+
+def _date(request: Request, name: str) -> dt.date | Response:
+    try:
+        return dt.date.fromisoformat(request.query_params.get(name, ""))
+    except ValueError:
+        return _error(name, _("Give a date as YYYY-MM-DD."))
+
+
+def _period(request: Request) -> tuple[dt.date, dt.date] | Response:
+    """`start` and `end` of the query, or the 400 response naming the parameter that is wrong."""
+    start = _date(request, "start")
+    if isinstance(start, Response):
+        return start
+    end = _date(request, "end")
+    if isinstance(end, Response):
+        return end
+    if end < start or (end - start).days > MAX_DAYS:
+        return _error("end", _("The end must be on or after the start, within three years."))
+    return start, end
+
+
+class RankingsView(APIView):
+    """排名: the groups of a period ranked by composite, with the previous period's figures and rank."""
+
+    permission_classes = [IsAuthenticated, CanSeeKpis]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("start", str, required=True, description="First day (YYYY-MM-DD, Beijing)."),
+                    OpenApiParameter("end", str, required=True, description="Last day, included."),
+                    OpenApiParameter("by", str, enum=list(RANK_GROUPS), required=True)],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        days = _period(request)
+        if isinstance(days, Response):
+            return days
+        by = request.query_params.get("by", "")
+        if by not in RANK_GROUPS:
+            return _error("by", _("Rank by unit, handler or street."))
+        return Response(rankings_json(rankings(days[0], days[1], by=by), start=days[0], end=days[1], by=by))
+
+
+class TrendView(APIView):
+    """趋势: the bureau's figures for the last assessment months, oldest first."""
+
+    permission_classes = [IsAuthenticated, CanSeeKpis]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("end", str, required=True,
+                                     description="A day of the last assessment month (YYYY-MM-DD, Beijing)."),
+                    OpenApiParameter("months", int, required=False, description="How many months (default 12).")],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        end = _date(request, "end")
+        if isinstance(end, Response):
+            return end
+        raw = request.query_params.get("months") or "12"
+        months = int(raw) if raw.isdigit() else 0
+        if not 1 <= months <= MAX_MONTHS:
+            return _error("months", _("Give a number of months from 1 to %(most)d.") % {"most": MAX_MONTHS})
+        return Response(trend_json(monthly_trend(end, months=months)))

@@ -10,24 +10,70 @@
   complaints completed in the period, by the final reply that stands: a case reopened by 不满意 (重办) counts
   when its new reply comes, against its new deadline.
 
-Every count behind a rate is returned with it, so a figure can be checked by hand.
+Figures beside the 三率 (each count is returned with its rate):
+
+* By outcome of the assessed orders' deciding visit: contacted / not_contacted, solved / unsolved, satisfied /
+  basically_satisfied / dissatisfied; 重办率 reopen_rate = reopened / assessed, where reopened counts the assessed
+  orders reopened at least once (`reopen_count` > 0, as the case stands now).
+* Received in the period (the cohort of complaints of the scheme's channels whose `received_at` falls in it,
+  duplicates merged into another case included, as each is an order of its own):
+  - duplicate_rate = merged / received: the cases of the cohort merged into another (并案, `parent` set);
+  - contact_in_time_rate = contacted_in_time / contact_due: of the cohort's cases with a contact deadline, those
+    first contacted at or before it (`first_contact_at` ≤ `contact_due_at`; a case not contacted yet is late);
+  - contact_hours_mean / _median: `first_contact_at` − `received_at` in hours, over the contact_timed cases of the
+    cohort contacted so far;
+  - reply_hours_mean / _median: hours from `received_at` to the first reply (答复, interim or final: either meets the
+    reply deadline), over the reply_timed cases of the cohort answered so far. The first reply is `replied_at` for a
+    case never reopened; a 重办 clears `replied_at`, so for a reopened case it is its earliest `Reply`.
+  Medians of an even count are the mean of the two middle values; they are computed by the database.
+* Appeals (申诉) filed in the period (`Appeal.created_at`) on complaints of the scheme's channels:
+  appeal_approval_rate = appeals_approved / appeals_filed, where appeals_approved are those of them approved so far.
+
+Every count behind a rate is returned with it, so a figure can be checked by hand. The groups' counts add up to
+the bureau's; the bureau's medians are computed over all its cases, not from the groups'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection, transaction
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    Exists,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as CaseWhen
+from django.db.models.sql.compiler import SQLCompiler
 
 from ecohotline.assessment.models import KpiScheme
-from ecohotline.cases.models import Appeal, Case, CaseKind, Decision, ReturnVisit, Satisfaction
+from ecohotline.cases.models import Appeal, Case, CaseKind, Decision, Reply, ReturnVisit, Satisfaction
 from ecohotline.core.workdays import BEIJING
 
 # group_by → the field of Case the figures are grouped by.
 GROUPS = {"unit": "handling_unit_id", "handler": "handler_id", "street": "street_id", "category": "category",
           "leader": "leader_id"}
+
+# The counts of a group (they add up to the bureau's) and, below, the timings (means and medians).
+COUNT_NAMES = ("assessed", "contacted", "not_contacted", "solved", "unsolved", "satisfied", "basically_satisfied",
+               "dissatisfied", "reopened", "completed", "completed_on_time", "received", "merged", "contact_due",
+               "contacted_in_time", "contact_timed", "reply_timed", "appeals_filed", "appeals_approved")
+HOURS = 3600.0
+TOTAL = object()  # the bureau's row among the groups' (a group key may be None)
 
 
 @dataclass
@@ -36,17 +82,36 @@ class Figures:
 
     assessed: int = 0
     contacted: int = 0
+    not_contacted: int = 0
     solved: int = 0
+    unsolved: int = 0
     satisfied: int = 0
     basically_satisfied: int = 0
     dissatisfied: int = 0
+    reopened: int = 0
     completed: int = 0
     completed_on_time: int = 0
+    received: int = 0
+    merged: int = 0
+    contact_due: int = 0
+    contacted_in_time: int = 0
+    contact_timed: int = 0
+    reply_timed: int = 0
+    appeals_filed: int = 0
+    appeals_approved: int = 0
+    contact_hours_mean: float | None = None
+    contact_hours_median: float | None = None
+    reply_hours_mean: float | None = None
+    reply_hours_median: float | None = None
     response_rate: float | None = None
     resolution_rate: float | None = None
     satisfaction_rate: float | None = None
     composite: float | None = None
     on_time_rate: float | None = None
+    reopen_rate: float | None = None
+    contact_in_time_rate: float | None = None
+    duplicate_rate: float | None = None
+    appeal_approval_rate: float | None = None
 
     def finish(self, scheme: KpiScheme) -> Figures:
         if self.assessed:
@@ -57,8 +122,15 @@ class Figures:
             self.composite = 100 * (float(scheme.response_weight) * self.response_rate
                                     + float(scheme.resolution_weight) * self.resolution_rate
                                     + float(scheme.satisfaction_weight) * self.satisfaction_rate)
+            self.reopen_rate = self.reopened / self.assessed
         if self.completed:
             self.on_time_rate = self.completed_on_time / self.completed
+        if self.contact_due:
+            self.contact_in_time_rate = self.contacted_in_time / self.contact_due
+        if self.received:
+            self.duplicate_rate = self.merged / self.received
+        if self.appeals_filed:
+            self.appeal_approval_rate = self.appeals_approved / self.appeals_filed
         return self
 
 
@@ -78,25 +150,99 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=BEIJING))
 
 
-def assessed_orders(scheme: KpiScheme, start: dt.date, end: dt.date) -> QuerySet[Case]:
-    """The assessed orders of the period, each annotated with its latest valid return visit's answers."""
+def assessed_visits(scheme: KpiScheme, start: dt.date, end: dt.date) -> QuerySet[ReturnVisit]:
+    """The deciding visit of each assessed order of the period: a valid return visit in the period with no later
+    valid visit of the same case (ties by pk), on a complaint of the scheme's channels without an approved appeal.
+
+    It reads the visits of the period (by `at`) rather than every complaint, so a period costs what it holds."""
     since, until = _bounds(start, end)
-    latest = ReturnVisit.objects.filter(case=OuterRef("pk"), valid=True).order_by("-at", "-pk")
-    approved = Appeal.objects.filter(case=OuterRef("pk"), decision=Decision.APPROVED)
-    return (Case.objects.filter(kind=CaseKind.COMPLAINT, channel__in=list(scheme.channels))
-            .annotate(visit_at=Subquery(latest.values("at")[:1]),
-                      visit_contacted=Subquery(latest.values("contacted")[:1]),
-                      visit_solved=Subquery(latest.values("solved")[:1]),
-                      visit_satisfaction=Subquery(latest.values("satisfaction")[:1]))
-            .filter(visit_at__gte=since, visit_at__lt=until)
-            .exclude(Exists(approved)))
+    later = ReturnVisit.objects.filter(case=OuterRef("case_id"), valid=True).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
+    approved = Appeal.objects.filter(case=OuterRef("case_id"), decision=Decision.APPROVED)
+    return (ReturnVisit.objects.filter(valid=True, at__gte=since, at__lt=until, case__kind=CaseKind.COMPLAINT,
+                                       case__channel__in=list(scheme.channels))
+            .exclude(Exists(later)).exclude(Exists(approved)))
 
 
-def _count_by(queryset: QuerySet[Case], key: str | None, aggregates: dict[str, Any]) -> dict[Any, dict[str, int]]:
+def assessed_orders(scheme: KpiScheme, start: dt.date, end: dt.date) -> QuerySet[Case]:
+    """The assessed orders of the period (the cases of `assessed_visits`)."""
+    return Case.objects.filter(pk__in=assessed_visits(scheme, start, end).values("case_id"))
+
+
+class Seconds(Func):
+    """`later` − `earlier` in seconds as a float, in native SQL (Django's own SQLite duration calls Python)."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def __init__(self, later: Any, earlier: Any) -> None:
+        super().__init__(later, earlier)
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        if connection.vendor == "sqlite":
+            return super().as_sql(compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
+                                  arg_joiner=") - julianday(", **extra)
+        if connection.vendor == "postgresql":
+            return super().as_sql(compiler, connection,
+                                  template="(EXTRACT(EPOCH FROM (%(expressions)s))::double precision)",
+                                  arg_joiner=" - ", **extra)
+        raise NotImplementedError(f"no duration in seconds on {connection.vendor}")
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median (the mean of the two middle values of an even count)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _first_reply() -> Expression:
+    """The time of the case's first reply (see the module docstring)."""
+    earliest = Reply.objects.filter(case=OuterRef("pk")).order_by("at", "pk").values("at")[:1]
+    return CaseWhen(When(reopen_count=0, then=F("replied_at")), default=Subquery(earliest))
+
+
+def _group(key: str | None) -> Any:
+    return Value(0) if key is None else F(key)
+
+
+def _count_by(queryset: QuerySet[Any], key: str | None, aggregates: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+    # Aliased apart from the fields (an aggregate may not share a field's name, e.g. `contacted`).
+    aliased = {f"kpi_{name}": aggregate for name, aggregate in aggregates.items()}
     if key is None:
-        return {None: queryset.aggregate(**aggregates)}
-    return {row.pop("group"): row for row in
-            queryset.annotate(group=F(key)).values("group").order_by("group").annotate(**aggregates)}
+        rows = [{"kpi_group": None, **queryset.aggregate(**aliased)}]
+    else:
+        rows = list(queryset.annotate(kpi_group=F(key)).values("kpi_group").order_by("kpi_group").annotate(**aliased))
+    return {row.pop("kpi_group"): {name.removeprefix("kpi_"): value for name, value in row.items()} for row in rows}
+
+
+def _medians(cohort: QuerySet[Case], key: str | None) -> dict[Any, dict[str, float | None]]:
+    """The median `contact_seconds` and `reply_seconds` of the cohort per group, and the bureau's (under the key
+    `TOTAL`). PostgreSQL computes them (PERCENTILE_CONT ignores nulls); elsewhere the durations are read in one pass
+    and sorted here, faster on SQLite than ROW_NUMBER windows over the same rows."""
+    names = ("contact_seconds", "reply_seconds")
+    if connection.vendor == "postgresql":  # the groups' come with their counts (`_compute`)
+        return {TOTAL: _count_by(cohort, None, {name: Median(name) for name in names})[None]}
+    values: dict[Any, tuple[list[float], list[float]]] = {}
+    rows = cohort.annotate(kpi_group=_group(key)).order_by().values_list("kpi_group", *names)
+    for group, contact, reply in rows.filter(Q(contact_seconds__isnull=False) | Q(reply_seconds__isnull=False)):
+        lists = values.get(group)
+        if lists is None:
+            lists = values[group] = ([], [])
+        if contact is not None:
+            lists[0].append(contact)
+        if reply is not None:
+            lists[1].append(reply)
+    result = {} if key is None else {group: {name: _median(found) for name, found in zip(names, lists, strict=True)}
+                                     for group, lists in values.items()}
+    everyone = [[value for lists in values.values() for value in lists[index]] for index in (0, 1)]
+    result[TOTAL] = {name: _median(found) for name, found in zip(names, everyone, strict=True)}
+    return result
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
 def compute_kpis(start: dt.date, end: dt.date, *, group_by: str | None = None,
@@ -104,37 +250,98 @@ def compute_kpis(start: dt.date, end: dt.date, *, group_by: str | None = None,
     """The figures of the period [start, end] (Beijing dates, both included) for the bureau and per group."""
     if group_by is not None and group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {', '.join(GROUPS)}")
+    if connection.vendor != "postgresql":
+        return _compute(start, end, group_by, scheme)  # no transaction: SQLite's would take the write lock
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The subqueries make PostgreSQL's cost estimates large enough to JIT-compile each query, which takes
+        # longer (about 0.2 s a query) than these short scans gain from it.
+        cursor.execute("SET LOCAL jit = off")
+        return _compute(start, end, group_by, scheme)
+
+
+def _compute(start: dt.date, end: dt.date, group_by: str | None, scheme: KpiScheme | None) -> KpiReport:
     scheme = scheme or KpiScheme.in_force(end)
     key = GROUPS[group_by] if group_by else None
-    visits = _count_by(assessed_orders(scheme, start, end), key, {
+    case_key = f"case__{key}" if key else None
+    channels = list(scheme.channels)
+    visits = _count_by(assessed_visits(scheme, start, end), case_key, {
         "assessed": Count("pk"),
-        "contacted": Count("pk", filter=Q(visit_contacted=True)),
-        "solved": Count("pk", filter=Q(visit_solved=True)),
-        "satisfied": Count("pk", filter=Q(visit_satisfaction=Satisfaction.SATISFIED)),
-        "basically_satisfied": Count("pk", filter=Q(visit_satisfaction=Satisfaction.BASICALLY_SATISFIED)),
-        "dissatisfied": Count("pk", filter=Q(visit_satisfaction=Satisfaction.DISSATISFIED)),
+        "contacted": Count("pk", filter=Q(contacted=True)),
+        "not_contacted": Count("pk", filter=Q(contacted=False)),
+        "solved": Count("pk", filter=Q(solved=True)),
+        "unsolved": Count("pk", filter=Q(solved=False)),
+        "satisfied": Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+        "basically_satisfied": Count("pk", filter=Q(satisfaction=Satisfaction.BASICALLY_SATISFIED)),
+        "dissatisfied": Count("pk", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
+        "reopened": Count("pk", filter=Q(case__reopen_count__gt=0)),
     })
     since, until = _bounds(start, end)
-    completed = Case.objects.filter(kind=CaseKind.COMPLAINT, channel__in=list(scheme.channels),
-                                    completed_at__gte=since, completed_at__lt=until)
+    complaints = Case.objects.filter(kind=CaseKind.COMPLAINT, channel__in=channels)
+    completed = complaints.filter(completed_at__gte=since, completed_at__lt=until)
     timely = _count_by(completed, key, {
         "completed": Count("pk"),
         "completed_on_time": Count("pk", filter=Q(due_at__isnull=True) | Q(completed_at__lte=F("due_at"))),
     })
+    cohort = complaints.filter(received_at__gte=since, received_at__lt=until).annotate(
+        contact_seconds=Seconds(F("first_contact_at"), F("received_at")),
+        reply_seconds=Seconds(_first_reply(), F("received_at")))
+    received = _count_by(cohort, key, {
+        "received": Count("pk"),
+        "merged": Count("pk", filter=Q(parent__isnull=False)),
+        "contact_due": Count("pk", filter=Q(contact_due_at__isnull=False)),
+        "contacted_in_time": Count("pk", filter=Q(contact_due_at__isnull=False,
+                                                  first_contact_at__lte=F("contact_due_at"))),
+        "contact_timed": Count("pk", filter=Q(first_contact_at__isnull=False)),
+        "reply_timed": Count("pk", filter=Q(reply_seconds__isnull=False)),
+        "contact_seconds": Avg("contact_seconds"),
+        "reply_seconds": Avg("reply_seconds"),
+        **({"contact_median": Median("contact_seconds"), "reply_median": Median("reply_seconds")}
+           if connection.vendor == "postgresql" and key is not None else {}),
+    })
+    appeals = _count_by(Appeal.objects.filter(created_at__gte=since, created_at__lt=until,
+                                              case__kind=CaseKind.COMPLAINT, case__channel__in=channels),
+                        case_key, {"appeals_filed": Count("pk"),
+                                   "appeals_approved": Count("pk", filter=Q(decision=Decision.APPROVED))})
     groups: dict[Any, Figures] = {}
-    for source in (visits, timely):
+    for source in (visits, timely, received, appeals):
         for group, counts in source.items():
             figures = groups.setdefault(group, Figures())
             for name, value in counts.items():
-                setattr(figures, name, value or 0)
+                if name in COUNT_NAMES:
+                    setattr(figures, name, value or 0)
     total = Figures()
-    for figures in groups.values():
-        for name in ("assessed", "contacted", "solved", "satisfied", "basically_satisfied", "dissatisfied",
-                     "completed", "completed_on_time"):
+    for group, figures in groups.items():
+        for name in COUNT_NAMES:
             setattr(total, name, getattr(total, name) + getattr(figures, name))
+        timings = received.get(group, {})
+        figures.contact_hours_mean = _hours(timings.get("contact_seconds"))
+        figures.reply_hours_mean = _hours(timings.get("reply_seconds"))
+        figures.contact_hours_median = _hours(timings.get("contact_median"))
+        figures.reply_hours_median = _hours(timings.get("reply_median"))
+    # The bureau's means weigh the groups' by their counts; its medians need their own pass.
+    total.contact_hours_mean = _weighted(groups.values(), "contact_hours_mean", "contact_timed")
+    total.reply_hours_mean = _weighted(groups.values(), "reply_hours_mean", "reply_timed")
+    medians = _medians(cohort, key)
+    for group, found in medians.items():
+        figures = total if group is TOTAL else groups[group]
+        figures.contact_hours_median = _hours(found["contact_seconds"])
+        figures.reply_hours_median = _hours(found["reply_seconds"])
+    for figures in groups.values():
         figures.finish(scheme)
     return KpiReport(start, end, scheme, group_by, total.finish(scheme),
                      {} if group_by is None else groups)
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / HOURS
+
+
+def _weighted(groups: Any, mean: str, count: str) -> float | None:
+    weight = sum(getattr(figures, count) for figures in groups if getattr(figures, mean) is not None)
+    if not weight:
+        return None
+    return sum(getattr(figures, mean) * getattr(figures, count) for figures in groups
+               if getattr(figures, mean) is not None) / weight
 
 
 def period_of(day: dt.date, scheme: KpiScheme) -> tuple[dt.date, dt.date]:
@@ -157,12 +364,12 @@ def _next_month(day: dt.date) -> dt.date:
 
 # --- as data -------------------------------------------------------------------------------------------------------
 
-FIGURE_NAMES = ("assessed", "contacted", "solved", "satisfied", "basically_satisfied", "dissatisfied", "completed",
-                "completed_on_time", "response_rate", "resolution_rate", "satisfaction_rate", "composite",
-                "on_time_rate")
+FIGURE_NAMES = (*COUNT_NAMES, "contact_hours_mean", "contact_hours_median", "reply_hours_mean", "reply_hours_median",
+                "response_rate", "resolution_rate", "satisfaction_rate", "composite", "on_time_rate", "reopen_rate",
+                "contact_in_time_rate", "duplicate_rate", "appeal_approval_rate")
 
 
-def _names(group_by: str | None, keys: list[Any]) -> dict[Any, str]:
+def group_names(group_by: str | None, keys: list[Any]) -> dict[Any, str]:
     """The display names of the groups (one query)."""
     from ecohotline.cases.selectors import category_label
     from ecohotline.org.models import OrgUnit, User
@@ -184,7 +391,7 @@ def figures_json(figures: Figures) -> dict[str, Any]:
 
 def report_json(report: KpiReport) -> dict[str, Any]:
     """The report as the API and `ecohotline kpis --format json` give it: every count, every rate, the scheme."""
-    names = _names(report.group_by, list(report.groups))
+    names = group_names(report.group_by, list(report.groups))
     scheme = report.scheme
     return {
         "start": report.start.isoformat(), "end": report.end.isoformat(), "group_by": report.group_by,

@@ -1,6 +1,6 @@
 """The 三率, the composite and the on-time rate of a period worked out by hand: approved appeals, 基本满意 credit,
 a reopened case with two return visits, invalid visits, other channels, extensions, a month from the 19th, and a
-scheme change."""
+scheme change; and the other figures: outcomes, 重办, appeals, duplicates, hours to contact and to reply."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from ecohotline.assessment.kpis import compute_kpis, period_of
 from ecohotline.assessment.models import KpiScheme
 from ecohotline.cases import services
-from ecohotline.cases.models import AppealReason, Case, Channel, Satisfaction
+from ecohotline.cases.models import AppealReason, Case, CaseStatus, Channel, Satisfaction
 from ecohotline.core.workdays import BEIJING
 from ecohotline.factories import make_case
 
@@ -41,6 +41,15 @@ def visit(org: Any, case: Case, when: dt.datetime, satisfaction: str, *, contact
     services.record_return_visit(actor=org.dispatcher, case=case, contacted=contacted, solved=solved,
                                  satisfaction=satisfaction, valid=valid, at=when)
     case.refresh_from_db()
+
+
+@pytest.fixture
+def english() -> Any:
+    """The command's labels in English (the untranslated source), whatever the default language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -137,6 +146,150 @@ def test_a_calendar_month_and_no_orders() -> None:
     assert report.total.assessed == 0 and report.total.composite is None and report.total.on_time_rate is None
 
 
+def test_only_the_latest_valid_visit_counts_in_its_own_period(org: Any) -> None:
+    moved = handled(org, replied=at(11, 20))
+    visit(org, moved, at(11, 25), D, solved=False)                    # November's visit…
+    services.reply_to_complainant(actor=org.handler, case=moved, text="重办", at=at(11, 28))
+    visit(org, moved, at(12, 2), S)                                   # …is overtaken by December's
+    kept = handled(org, replied=at(11, 20))
+    visit(org, kept, at(11, 26), D, solved=False)                     # a later invalid visit changes nothing
+    services.reply_to_complainant(actor=org.handler, case=kept, text="重办", at=at(11, 28))
+    visit(org, kept, at(12, 3), S, valid=False)
+    tied = handled(org, replied=at(11, 10))
+    visit(org, tied, at(11, 12), D, solved=False)                     # two visits at the same minute: the one
+    services.reply_to_complainant(actor=org.handler, case=tied, text="重办", at=at(11, 12))
+    visit(org, tied, at(11, 12), S)                                   # recorded last (higher pk) decides
+    november = compute_kpis(dt.date(2026, 11, 1), dt.date(2026, 11, 30)).total
+    december = compute_kpis(dt.date(2026, 12, 1), dt.date(2026, 12, 31)).total
+    assert (november.assessed, november.satisfied, november.dissatisfied, november.reopened) == (2, 1, 1, 2)
+    assert (december.assessed, december.satisfied, december.dissatisfied) == (1, 1, 0)
+
+
+# --- outcomes, 重办, appeals ---------------------------------------------------------------------------------------
+
+
+def appeal(org: Any, case: Case, when: dt.datetime, time_machine: Any, *, approve: bool | None) -> None:
+    time_machine.move_to(when, tick=False)
+    filed = services.file_appeal(actor=org.handler, case=case, reason=AppealReason.UNREASONABLE, evidence="诉求不合理")
+    if approve is not None:
+        services.decide_appeal(actor=org.leader, case=case, appeal=filed, approve=approve)
+    case.refresh_from_db()
+
+
+def test_outcomes_reopens_and_appeals_worked_by_hand(org: Any, time_machine: Any) -> None:
+    a = handled(org, replied=at(11, 2))
+    visit(org, a, at(11, 3), S)                                        # contacted, solved, satisfied
+    b = handled(org, replied=at(11, 2))
+    visit(org, b, at(11, 4), D, contacted=False, solved=False)        # reopened (重办)…
+    services.reply_to_complainant(actor=org.handler, case=b, text="重办", at=at(11, 6))
+    visit(org, b, at(11, 8), B)                                        # …decided by its second visit: 基本满意
+    c = handled(org, replied=at(11, 5))
+    visit(org, c, at(11, 6), D, solved=False)                         # contacted, unsolved, dissatisfied, reopened
+    d = handled(org, replied=at(11, 6))
+    visit(org, d, at(11, 7), S, contacted=False)                      # not contacted, solved, satisfied
+    e = handled(org, replied=at(11, 3))
+    visit(org, e, at(11, 4), D, solved=False)
+    appeal(org, e, at(11, 10), time_machine, approve=True)            # filed in November, approved: not assessed
+    f = handled(org, replied=at(11, 5))
+    visit(org, f, at(11, 9), D, solved=False)
+    appeal(org, f, at(11, 12), time_machine, approve=False)           # filed in November, rejected: assessed
+    g = handled(org, replied=at(10, 25))
+    visit(org, g, at(10, 26), D, solved=False)
+    appeal(org, g, at(10, 30), time_machine, approve=None)            # filed in October: not November's
+    services.decide_appeal(actor=org.leader, case=g, appeal=g.appeals.get(), approve=True)
+    h = handled(org, replied=at(11, 6))
+    appeal(org, h, at(11, 14), time_machine, approve=None)            # filed in November, still pending
+    assert [case.reopen_count for case in (a, b, c, d, f)] == [0, 1, 1, 0, 1]
+
+    total = compute_kpis(dt.date(2026, 11, 1), dt.date(2026, 11, 30)).total
+    # Assessed: a, b, c, d, f (e's appeal is approved; g and h have no visit in November).
+    assert total.assessed == 5
+    assert (total.contacted, total.not_contacted) == (4, 1)           # d was not contacted
+    assert (total.solved, total.unsolved) == (3, 2)                   # c and f unsolved
+    assert (total.satisfied, total.basically_satisfied, total.dissatisfied) == (2, 1, 2)
+    assert total.reopened == 3 and total.reopen_rate == pytest.approx(3 / 5)      # b, c, f
+    assert (total.appeals_filed, total.appeals_approved) == (3, 1)                 # e, f, h; e approved
+    assert total.appeal_approval_rate == pytest.approx(1 / 3)
+    assert total.response_rate == pytest.approx(4 / 5) and total.resolution_rate == pytest.approx(3 / 5)
+
+
+# --- received in the period: duplicates, hours to contact and to reply ------------------------------------------
+
+
+def received(org: Any, when: dt.datetime, *, unit: Any = None, channel: str = Channel.HOTLINE_12345) -> Case:
+    case = make_case(street=org.street, title="噪声扰民", channel=channel, received_at=when)
+    services.dispatch_case(actor=org.dispatcher, case=case, unit=unit or org.squad)
+    services.accept_case(actor=org.other_handler if unit == org.other_squad else org.handler, case=case)
+    case.refresh_from_db()
+    return case
+
+
+def contact(org: Any, case: Case, when: dt.datetime) -> None:
+    handler = org.other_handler if case.handling_unit_id == org.other_squad.pk else org.handler
+    services.record_contact(actor=handler, case=case, reached=True, at=when)
+    case.refresh_from_db()
+
+
+def reply(org: Any, case: Case, when: dt.datetime, *, final: bool = True) -> None:
+    handler = org.other_handler if case.handling_unit_id == org.other_squad.pk else org.handler
+    services.reply_to_complainant(actor=handler, case=case, text="已答复", final=final, at=when)
+    case.refresh_from_db()
+
+
+def the_november_cohort(org: Any) -> dict[str, Case]:
+    """Five complaints received in November (contact limit 24 h), and two that are not of the cohort."""
+    p = received(org, at(11, 2, 10))
+    t = make_case(street=org.street, title="噪声扰民（重复）", received_at=at(11, 2, 13))
+    services.merge_case(actor=org.dispatcher, case=t, into=p)                 # 并案: a duplicate of p
+    contact(org, p, at(11, 2, 12))                                             # 2 h, in time
+    reply(org, p, at(11, 3, 10))                                               # 24 h; answers t too: 21 h
+    q = received(org, at(11, 3, 10))
+    contact(org, q, at(11, 4, 16))                                             # 30 h, late
+    reply(org, q, at(11, 4, 16), final=False)                                  # 30 h (阶段性答复)
+    reply(org, q, at(11, 6, 10))
+    r = received(org, at(11, 4, 10), unit=org.other_squad)
+    contact(org, r, at(11, 4, 11))                                             # 1 h, in time
+    reply(org, r, at(11, 5, 22))                                               # 36 h…
+    visit(org, r, at(11, 6), D, solved=False)                                  # …reopened (重办)…
+    reply(org, r, at(11, 9, 10))                                               # …still 36 h to its first reply
+    s = received(org, at(11, 5, 10))                                           # neither contacted nor answered
+    u = received(org, at(10, 30, 10))                                          # received in October
+    contact(org, u, at(11, 1, 10))
+    v = received(org, at(11, 6, 10), channel=Channel.ECO_12369)                # not an assessed channel
+    contact(org, v, at(11, 6, 11))
+    t.refresh_from_db()
+    return {"p": p, "q": q, "r": r, "s": s, "t": t}
+
+
+def test_hours_to_contact_and_reply_duplicates_worked_by_hand(org: Any) -> None:
+    cases = the_november_cohort(org)
+    assert all(case.contact_due_at == case.received_at + dt.timedelta(hours=24) for case in cases.values())
+    assert cases["t"].status == CaseStatus.REPLIED and cases["t"].parent_id == cases["p"].pk
+    assert cases["r"].reopen_count == 1 and cases["r"].replied_at == at(11, 9, 10)
+
+    report = compute_kpis(dt.date(2026, 11, 1), dt.date(2026, 11, 30), group_by="unit")
+    total = report.total
+    assert (total.received, total.merged, total.duplicate_rate) == (5, 1, pytest.approx(1 / 5))
+    assert (total.contact_due, total.contacted_in_time) == (5, 2)             # p and r; q late; s and t never
+    assert total.contact_in_time_rate == pytest.approx(2 / 5)
+    assert total.contact_timed == 3                                            # 2, 30 and 1 hours
+    assert total.contact_hours_mean == pytest.approx(11.0) and total.contact_hours_median == pytest.approx(2.0)
+    assert total.reply_timed == 4                                              # 24, 21, 30 and 36 hours
+    assert total.reply_hours_mean == pytest.approx(27.75) and total.reply_hours_median == pytest.approx(27.0)
+
+    squad, other = report.groups[org.squad.pk], report.groups[org.other_squad.pk]
+    assert (squad.received, squad.merged, squad.contact_due, squad.contacted_in_time) == (4, 1, 4, 1)
+    assert squad.contact_hours_mean == pytest.approx(16.0) and squad.contact_hours_median == pytest.approx(16.0)
+    assert squad.reply_hours_mean == pytest.approx(25.0) and squad.reply_hours_median == pytest.approx(24.0)
+    assert (other.received, other.contacted_in_time, other.contact_in_time_rate) == (1, 1, 1.0)
+    assert other.contact_hours_median == pytest.approx(1.0) and other.reply_hours_median == pytest.approx(36.0)
+    assert (other.assessed, other.reopened, other.reopen_rate) == (1, 1, 1.0)
+
+    october = compute_kpis(dt.date(2026, 10, 1), dt.date(2026, 10, 31)).total
+    assert (october.received, october.contact_timed, october.contact_hours_median) == (1, 1, pytest.approx(48.0))
+    assert october.reply_hours_median is None and october.contacted_in_time == 0
+
+
 # --- the API and the command --------------------------------------------------------------------------------------
 
 
@@ -169,7 +322,7 @@ def test_the_api_gives_every_count_and_rate_per_group(org: Any) -> None:
     assert api.get(url, {"start": "2026-11-01", "end": "2026-11-30"}).status_code == 403
 
 
-def test_the_command_prints_writes_json_and_xlsx(org: Any, tmp_path: Any) -> None:
+def test_the_command_prints_writes_json_and_xlsx(org: Any, tmp_path: Any, english: None) -> None:
     import io
     import json
 
@@ -180,7 +333,7 @@ def test_the_command_prints_writes_json_and_xlsx(org: Any, tmp_path: Any) -> Non
     out = io.StringIO()
     call_command("kpis", "--start", "2026-11-01", "--end", "2026-11-30", "--group-by", "unit", stdout=out)
     text = out.getvalue()
-    assert "全局" in text and org.squad.name in text and "100.00%" in text
+    assert "Whole bureau" in text and org.squad.name in text and "100.00%" in text
     json_file = tmp_path / "kpis.json"
     call_command("kpis", "--start", "2026-11-01", "--end", "2026-11-30", "--format", "json", "--out", str(json_file))
     assert json.loads(json_file.read_text(encoding="utf-8"))["total"]["assessed"] == 2
@@ -189,4 +342,4 @@ def test_the_command_prints_writes_json_and_xlsx(org: Any, tmp_path: Any) -> Non
                  "--out", str(xlsx), stdout=io.StringIO())
     sheet = load_workbook(xlsx).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][1] == "assessed" and rows[1][0] == "全局" and rows[1][1] == 2
+    assert rows[0][1] == "assessed" and rows[1][0] == "Whole bureau" and rows[1][1] == 2
