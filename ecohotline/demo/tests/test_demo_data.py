@@ -498,3 +498,34 @@ def test_the_demo_has_stations_readings_and_the_planted_alerts(time_machine: Any
     assert local.exists() and {alert.case_id for alert in local} != {None}
     assert len({alert.case_id for alert in local}) == 1  # one visit for the station's one episode
     assert Alert.objects.filter(station__code="zhiwuyuan", detector="gap").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_works_its_ledger_meets_and_files_its_documents(
+        district: dict[str, Any], time_machine: Any, tmp_path: Any) -> None:
+    """The management layer is made through the staff's services: the ledger with difficult cases a leader
+    planned, retrospectives filled in, last Monday's meeting with decisions on the timeline, and documents."""
+    from ecohotline.assessment.models import LedgerEntry, LedgerReason, Retrospective, RetrospectiveStatus
+    from ecohotline.demo.followup import build_follow_up
+    from ecohotline.reports.models import Meeting, ReportRun
+
+    time_machine.move_to(dt.datetime(2026, 11, 22, 9, tzinfo=BEIJING), tick=False)
+    with override_settings(MEDIA_ROOT=str(tmp_path)), transaction.atomic():
+        summary = build_follow_up(seed=7, today=END)
+        open_entries = LedgerEntry.objects.filter(left_at__isnull=True)
+        assert summary.entries == open_entries.count() > 0
+        difficult = [entry for entry in open_entries if LedgerReason.DIFFICULT in entry.reasons]
+        assert summary.difficult == len(difficult)
+        flagged = [entry for entry in difficult if entry.difficult_note]  # the others by their repeat count
+        assert len(flagged) == 2 and all(entry.next_step and entry.next_date for entry in flagged)
+        assert Retrospective.objects.filter(status=RetrospectiveStatus.DONE).count() == summary.retrospectives_done > 0
+        meeting = Meeting.objects.get()
+        assert meeting.held_on == dt.date(2026, 11, 16)  # last Monday
+        decided = CaseEvent.objects.filter(action="meeting_decision")
+        assert decided.count() == summary.decisions == 2
+        assert {event.case_id for event in decided} <= {entry.case_id for entry in difficult}
+        assert all(event.payload["responsible_name"] and event.payload["due"] for event in decided)
+        kinds = sorted(ReportRun.objects.values_list("kind", flat=True))
+        assert kinds == ["daily", "meeting", "monthly", "weekly"]
+        assert all((tmp_path / run.docx.name).exists() for run in ReportRun.objects.all())
+        transaction.set_rollback(True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from ecohotline.cases.models import Case, CaseEvent
 from ecohotline.core import bulk
 from ecohotline.core.workdays import BEIJING
+from ecohotline.demo.followup import build_follow_up
 from ecohotline.demo.generator import DEFAULT_BATCH_SIZE, cutoff_for, generate_cases
 from ecohotline.demo.monitoring import DAYS as MONITORING_DAYS
 from ecohotline.demo.monitoring import build_monitoring
@@ -112,6 +113,10 @@ class Command(BaseCommand):
             say(f"Monitoring: {monitoring.stations} air stations, {monitoring.readings:,} hourly readings of the "
                 f"last {MONITORING_DAYS} days, {monitoring.alerts} alerts, {monitoring.verifications} "
                 f"verification case(s).")
+            follow_up = build_follow_up(seed=seed, today=min(timezone.localdate(timezone.now(), BEIJING), end))
+            say(f"Ledger: {follow_up.entries} open entries ({follow_up.difficult} difficult), "
+                f"{follow_up.retrospectives_done} retrospectives, {follow_up.decisions} meeting decisions, "
+                f"{follow_up.documents} documents in the archive.")
         say(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, display in DEMO_LOGINS:
             say(f"  {username:<22} {role:<15} {display}")
