@@ -26,6 +26,7 @@ from django.db import connections
 from django.utils import timezone, translation
 from huey.contrib.djhuey import HUEY
 
+from ecohotline.assessment.ledger import sync_ledger
 from ecohotline.cases.models import Case, CaseStatus
 from ecohotline.cases.selectors import event_label
 from ecohotline.core.workdays import BEIJING
@@ -340,6 +341,12 @@ def walk(browser: Any, server: str, org: Any, tmp_path: Path) -> None:
     assert "13911112222" in page.locator("main").inner_text()  # the case's leader sees the complainant
     leader.shoot("15-leader-case")
 
+    # --- the ledger (台账): the worker puts the dissatisfied case on it --------------------------------------
+    sync_ledger()
+    page = leader.go("/assessment/ledger/")
+    assert page.locator("main table tbody tr", has_text=ORDER_NUMBER).count() == 1
+    leader.shoot("15a-ledger", key=True)
+
     # --- handled again, replied, and closed at the second return visit ------------------------------------
     page = handler.go(f"/cases/{case.pk}/")
     assert badge(page) == status["in_progress"]
@@ -375,6 +382,29 @@ def walk(browser: Any, server: str, org: Any, tmp_path: Path) -> None:
     assert events(page, "record_return_visit", ("replied", "closed")) == 1
     assert page.locator("#actions details#action-record_return_visit").count() == 0
     dispatcher.shoot("17-case-closed", key=True)
+
+    # --- closed solved and satisfied, it has left the ledger; both are on its timeline -----------------------
+    page = leader.go("/assessment/ledger/")
+    assert page.locator("main table tbody tr", has_text=ORDER_NUMBER).count() == 0
+    page = leader.go(f"/cases/{case.pk}/")
+    timeline = page.locator("ol.timeline li").all_inner_texts()
+    assert [sum(zh(event_label(action)) in entry for entry in timeline)
+            for action in ("ledger_entered", "ledger_left")] == [1, 1]
+
+    # --- the leader's dashboard and the reports: a daily sheet made on demand, downloaded -------------------
+    page = leader.go("/dashboard/")
+    page.wait_for_selector("#dashboard-trend-chart canvas")
+    assert "考核工单" in page.locator("#dashboard-headlines").inner_text()
+    leader.shoot("18-dashboard", key=True)
+    page = leader.go("/reports/")
+    page.locator("#generate-form select").first.select_option("daily")
+    with page.expect_navigation():
+        page.locator("#generate-form button").click()
+    assert "日调度单" in message(page)
+    with page.expect_download() as download:
+        page.locator("#report-archive a", has_text="DOCX").first.click()
+    assert download.value.suggested_filename.endswith(".docx")
+    leader.shoot("19-reports", key=True)
 
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.reopen_count == 1 and case.handler == org.handler
