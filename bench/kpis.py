@@ -18,8 +18,8 @@ Timed, each `--repeat` times after one warm-up, median and p95:
 * the floor: one hand-written SQL GROUP BY unit over the same rows (the valid visits of the year joined to their
   case, counting the answers) — what any 三率 query must at least read; the ratio says what the rest costs;
 * `rankings` of the last assessment month by unit (two periods) and the 12-month `monthly_trend`;
-* with `--old`, the 三率 counts by the correlated subqueries over every complaint that `assessed_orders` used
-  before (checked to give the same counts).
+* the 三率 counts alone (the first of `compute_kpis`'s queries) and, with `--old`, the same counts by the
+  correlated subqueries over every complaint that `assessed_orders` used before (checked to be equal).
 """
 
 from __future__ import annotations
@@ -122,14 +122,33 @@ def main() -> int:
     _time("rankings, last month by unit (2 periods)",
           lambda: rankings(month_start, month_end, by="unit"), args.repeat)
     _time("monthly_trend, 12 months", lambda: monthly_trend(end, months=12), args.repeat)
+    _time("of which the 三率 counts (assessed_visits)", lambda: _new_counts(scheme, start, end), args.repeat)
     if args.old:
         _time("before: 三率 by correlated subqueries", lambda: _old_counts(scheme, since, until), args.repeat)
+        assert _new_counts(scheme, start, end) == _old_counts(scheme, since, until)
         new = {key: (f.assessed, f.contacted, f.solved, f.satisfied, f.basically_satisfied)
                for key, f in report.groups.items() if f.assessed}
         assert _old_counts(scheme, since, until) == new, "the old and new 三率 counts differ"
         print("the old and the new query give the same 三率 counts")
     connection.close()
     return 0
+
+
+def _new_counts(scheme: Any, start: dt.date, end: dt.date) -> dict[Any, tuple[int, ...]]:
+    """The 三率 counts by unit from `assessed_visits`, as `compute_kpis` gets them (its first query)."""
+    from django.db.models import Count, Q
+
+    from ecohotline.assessment.kpis import assessed_visits
+    from ecohotline.cases.models import Satisfaction
+
+    rows = assessed_visits(scheme, start, end).values("case__handling_unit_id").order_by(
+        "case__handling_unit_id").annotate(
+        n=Count("pk"), n_contacted=Count("pk", filter=Q(contacted=True)),
+        n_solved=Count("pk", filter=Q(solved=True)),
+        n_satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+        n_basic=Count("pk", filter=Q(satisfaction=Satisfaction.BASICALLY_SATISFIED)))
+    return {row["case__handling_unit_id"]: (row["n"], row["n_contacted"], row["n_solved"], row["n_satisfied"],
+                                            row["n_basic"]) for row in rows}
 
 
 def _old_counts(scheme: Any, since: dt.datetime, until: dt.datetime) -> dict[Any, tuple[int, ...]]:

@@ -13,7 +13,10 @@ bureau's figures month by month.
 * The trend: the assessment month containing `end` and the months before it, contiguous: each earlier period ends
   the day before the next one starts and starts where the assessment month containing that day starts under the
   scheme in force on that day. A change of scheme from calendar months to the 19th therefore leaves a short
-  period (e.g. 1–18 June before 19 June – 18 July). A period is labelled by the month it ends in ("2026-10").
+  period (e.g. 1–18 June before 19 June – 18 July). A period is labelled by the month it ends in ("2026-10"), so
+  a change the other way (from the 19th to calendar months) gives two periods the same label. Each month is one
+  `compute_kpis` call by its own scheme: every query reads its period through a date index, so twelve months cost
+  about what one year does.
 """
 
 from __future__ import annotations
