@@ -6,8 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,9 +47,22 @@ class KpiScheme(models.Model):
 
     @classmethod
     def in_force(cls, on: dt.date) -> KpiScheme:
-        """The scheme in force on `on` (the default one when none was entered yet)."""
-        found = cls.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+        """The scheme in force on `on` (the default one when none was entered yet). The schemes are few and read
+        for every period of a trend or a dashboard, so they are cached until one is saved or deleted."""
+        schemes: list[KpiScheme] | None = cache.get(SCHEMES_CACHE_KEY)
+        if schemes is None:
+            schemes = list(cls.objects.order_by("-effective_from"))
+            cache.set(SCHEMES_CACHE_KEY, schemes, None)
+        found = next((scheme for scheme in schemes if scheme.effective_from <= on), None)
         return found if found is not None else cls(name="默认考核方案", effective_from=dt.date(2000, 1, 1))
+
+
+SCHEMES_CACHE_KEY = "assessment:kpi-schemes"
+
+
+@receiver([post_save, post_delete], sender=KpiScheme)
+def _forget_schemes(**kwargs: object) -> None:
+    cache.delete(SCHEMES_CACHE_KEY)
 
 
 # --- 台账 (ledger) and 回访回溯 (retrospectives) ------------------------------------------------------------
