@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -49,7 +48,6 @@ LEDGER_ACTIONS = ("ledger_entered", "ledger_updated", "ledger_left", "retrospect
 # which stays open (or replied, waiting for its next visit) until a satisfied visit closes it.
 VISITED_STATUSES = (*OPEN_STATUSES, CaseStatus.REPLIED)
 CHUNK = 500
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def open_days() -> int:
@@ -100,18 +98,6 @@ def history(case_ids: Iterable[int]) -> dict[int, list[CaseEvent]]:
     for event in events.order_by("at", "pk"):
         found.setdefault(event.case_id, []).append(event)
     return found
-
-
-def mask_complainant(case: Case, text: str) -> str:
-    """`text` with the complainant's name and phone, and any mobile number, masked: the ledger's pages and export
-    never show the complainant."""
-    if not text:
-        return ""
-    for value, mask in ((case.complainant_phone.strip(), access.mask_phone),
-                        (case.complainant_name.strip(), access.mask_name)):
-        if len(value) > 1:
-            text = text.replace(value, mask(value))
-    return MOBILE.sub(lambda match: access.mask_phone(match.group(0)), text)
 
 
 def reason_label(code: str) -> str:

@@ -37,6 +37,7 @@ from ecohotline.assessment.forms import (
     RetrospectiveForm,
 )
 from ecohotline.assessment.models import LedgerEntry, LedgerExit, Retrospective, RetrospectiveCause
+from ecohotline.cases.access import mask_complainant
 from ecohotline.cases.exceptions import CaseError
 from ecohotline.cases.models import Case, CaseEvent
 from ecohotline.org.models import User
@@ -105,7 +106,7 @@ def _history(case: Case, events: list[CaseEvent] | None) -> list[HistoryItem]:
         for key in ("reason", "note", "text", "lessons"):
             if isinstance(payload.get(key), str) and payload[key]:
                 details.append(payload[key])
-        items.append(HistoryItem(event, [ledger.mask_complainant(case, text) for text in details]))
+        items.append(HistoryItem(event, [mask_complainant(case, text) for text in details]))
     return items
 
 
@@ -126,8 +127,8 @@ def _filtered(request: HttpRequest) -> tuple[LedgerFilterForm, QuerySet[LedgerEn
 def _row(entry: LedgerEntry, now: dt.datetime, history: list[CaseEvent] | None = None) -> Row:
     case = entry.case
     today = timezone.localdate(now)
-    return Row(entry=entry, summary=ledger.mask_complainant(case, case.title or case.description[:80]),
-               next_step=ledger.mask_complainant(case, entry.next_step),
+    return Row(entry=entry, summary=mask_complainant(case, case.title or case.description[:80]),
+               next_step=mask_complainant(case, entry.next_step),
                age_days=max((now - case.received_at).days, 0),
                next_date_passed=entry.next_date is not None and entry.next_date < today,
                history=_history(case, history))
@@ -169,8 +170,8 @@ def _entry_page(request: HttpRequest, entry: LedgerEntry, *, plan_form: EntryPla
         "row": row, "entry": entry, "case": entry.case, "can_plan": can_plan, "plan_form": plan_form,
         "can_remove": entry.is_open and ledger.can_lead(request.user),
         "remove_form": remove_form or RemoveEntryForm(), "other_entries": others,
-        "exit_reason": ledger.mask_complainant(entry.case, entry.exit_reason),
-        "difficult_note": ledger.mask_complainant(entry.case, entry.difficult_note),
+        "exit_reason": mask_complainant(entry.case, entry.exit_reason),
+        "difficult_note": mask_complainant(entry.case, entry.difficult_note),
     }, status=status)
 
 
@@ -188,7 +189,7 @@ def ledger_entry_plan(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _entry_page(request, entry, plan_form=form, status=400)
     next_step = form.cleaned_data["next_step"]
-    if next_step.strip() == ledger.mask_complainant(entry.case, entry.next_step).strip():
+    if next_step.strip() == mask_complainant(entry.case, entry.next_step).strip():
         next_step = None  # the masked text shown, sent back as it was
     try:
         ledger.update_entry(actor=_user(request), entry=entry, owner=form.cleaned_data["owner"],
@@ -267,7 +268,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
             str(case.leader) if case.leader else "", "、".join(entry.reason_labels()),
             timezone.localtime(entry.entered_at).strftime("%Y-%m-%d %H:%M"), row.age_days, row.next_step,
             entry.next_date.isoformat() if entry.next_date else "",
-            ledger.mask_complainant(case, entry.difficult_note))])
+            mask_complainant(case, entry.difficult_note))])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(),
@@ -293,9 +294,9 @@ def retrospective_list(request: HttpRequest) -> HttpResponse:
     for item in page.object_list:
         form = RetrospectiveForm(initial={"cause": retrospectives.suggested_cause(item.visit)},
                                  prefix=f"r{item.pk}")
-        items.append((item, ledger.mask_complainant(item.case, item.case.title or item.case.description[:80]),
+        items.append((item, mask_complainant(item.case, item.case.title or item.case.description[:80]),
                       form, ledger.can_follow_up(user, item.case)))
-    done = [(item, ledger.mask_complainant(item.case, item.lessons))
+    done = [(item, mask_complainant(item.case, item.lessons))
             for item in retrospectives.recently_done(user)]
     return render(request, "assessment/retrospectives.html", {
         "month_form": month_form, "month": month, "start": start, "end": end, "causes": causes,

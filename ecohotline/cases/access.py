@@ -12,6 +12,8 @@ the leader in charge of the case (包案); everybody else sees them masked.
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q, QuerySet
 
 from ecohotline.cases.models import Case, JointHandling
@@ -120,3 +122,17 @@ def mask_phone(phone: str) -> str:
     if len(digits) > 2:
         return "*" * (len(digits) - 2) + digits[-2:]
     return "*" * len(digits)
+
+
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_complainant(case: Case, text: str) -> str:
+    """`text` with the case's complainant's name and phone, and any mobile number, masked: for readers who may not
+    see the complainant (the timeline), and for pages and documents that never show them (the ledger, reports)."""
+    if not text:
+        return ""
+    for value, mask in ((case.complainant_phone.strip(), mask_phone), (case.complainant_name.strip(), mask_name)):
+        if len(value) > 1:
+            text = text.replace(value, mask(value))
+    return MOBILE.sub(lambda match: mask_phone(match.group(0)), text)

@@ -11,7 +11,6 @@ are withheld, and every other free text has the complainant's name and phone, an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,9 +74,6 @@ register_payload_line("due", _lazy("Due date"))
 register_payload_line("next_step", _lazy("Next step"))
 register_payload_line("next_date", _lazy("Next date"))
 
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
 @dataclass
 class Line:
     """One labelled fact of an entry (`label: value`)."""
@@ -117,23 +113,12 @@ class _Redactor:
     see the complainant; passes text through unchanged for those who may."""
 
     def __init__(self, case: Case, visible: bool) -> None:
+        self.case = case
         self.visible = visible
-        self.pairs = [
-            (value, mask(value))
-            for value, mask in (
-                (case.complainant_phone.strip(), access.mask_phone),
-                (case.complainant_name.strip(), access.mask_name),
-            )
-            if len(value) > 1
-        ]
 
     def __call__(self, text: Any) -> str:
         text = "" if text is None else str(text)
-        if self.visible or not text:
-            return text
-        for value, masked in self.pairs:
-            text = text.replace(value, masked)
-        return MOBILE.sub(lambda match: access.mask_phone(match.group(0)), text)
+        return text if self.visible else access.mask_complainant(self.case, text)
 
 
 def _load_records(case: Case, events: Iterable[CaseEvent]) -> dict[type[Model], dict[int, Any]]:

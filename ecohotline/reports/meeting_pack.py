@@ -14,8 +14,9 @@ from collections import defaultdict
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from ecohotline.assessment.ledger import mask_complainant, open_entries, reason_label
+from ecohotline.assessment.ledger import open_entries, reason_label
 from ecohotline.assessment.models import LedgerEntry, LedgerReason
+from ecohotline.cases.access import mask_complainant
 from ecohotline.cases.models import CaseEvent
 from ecohotline.cases.selectors import category_label, event_label, status_label
 from ecohotline.reports.compose import bureau_name, week_sections, zh_date, zh_span, zh_time

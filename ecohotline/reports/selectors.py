@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 
 from ecohotline.assessment.kpis import Figures, compute_kpis
-from ecohotline.assessment.ledger import mask_complainant
+from ecohotline.cases.access import mask_complainant
 from ecohotline.cases.deadlines import overdue_q
 from ecohotline.cases.inbox import STILL_OPEN, WAITING_FOR_DISPATCH
 from ecohotline.cases.models import Case
