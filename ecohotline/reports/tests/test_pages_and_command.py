@@ -97,6 +97,14 @@ def test_the_command_writes_the_files_to_out(org: Any, clock: Any, tmp_path: Pat
     assert ReportRun.objects.filter(kind=ReportKind.MEETING, meeting__held_on=dt.date(2026, 11, 23)).exists()
 
 
+def test_the_command_refuses_an_out_folder_it_cannot_make_before_making_anything(org: Any, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(CommandError, match="--out"):
+        call_command("report", "daily", "--date", "2026-11-23", "--out", str(blocker / "out"))
+    assert not ReportRun.objects.exists()
+
+
 @pytest.mark.parametrize("value", ["2026-13-01", "23/11/2026", "yesterday"])
 def test_the_command_refuses_a_bad_date(db: None, value: str) -> None:
     with pytest.raises(CommandError) as error:

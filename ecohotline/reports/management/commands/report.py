@@ -42,7 +42,11 @@ class Command(BaseCommand):
         if out is not None:
             if out.exists() and not out.is_dir():
                 raise CommandError(f"--out 应为文件夹 / --out must be a folder: {out}")
-            out.mkdir(parents=True, exist_ok=True)
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CommandError(
+                    f"无法创建 --out 文件夹 / cannot create the --out folder {out}: {exc.strerror}") from exc
         run = generate_report(kind=options["kind"], day=day, actor=None)
         self.stdout.write(f"{run.kind} {run.period_start:%Y-%m-%d}–{run.period_end:%Y-%m-%d} v{run.version}")
         for field in (run.docx, run.xlsx):
