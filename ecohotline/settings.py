@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "ecohotline.intake",
     "ecohotline.monitoring",
     "ecohotline.assessment",
+    "ecohotline.insight",
     "ecohotline.reports",
     "ecohotline.api",
     "ecohotline.ui",

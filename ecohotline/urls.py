@@ -11,6 +11,7 @@ urlpatterns = [
     path("monitoring/", include("ecohotline.monitoring.urls")),
     path("assessment/", include("ecohotline.assessment.urls")),
     path("reports/", include("ecohotline.reports.urls")),
+    path("insight/", include("ecohotline.insight.urls")),
     *auth_urlpatterns,
     path("", include("ecohotline.ui.urls")),
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("v1/assessment/kpis", KpisView.as_view(), name="assessment-kpis"),
     path("v1/assessment/rankings", RankingsView.as_view(), name="assessment-rankings"),
     path("v1/assessment/trend", TrendView.as_view(), name="assessment-trend"),
+    path("v1/insight/", include("ecohotline.insight.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
