@@ -109,9 +109,22 @@ def rankings(start: dt.date, end: dt.date, *, by: str, scheme: KpiScheme | None 
     return rows
 
 
+def assessment_month(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The assessment month containing `day`, by the scheme in force on that day, cut short where a new scheme's
+    first month starts before it ends (calendar months, then months from the 19th from 19 June, leave 1–18 June on
+    its own). Two queries (`KpiScheme.in_force` is cached)."""
+    start, end = period_of(day, KpiScheme.in_force(day))
+    following = end + dt.timedelta(days=1)
+    next_start, next_end = period_of(following, KpiScheme.in_force(following))
+    if next_start <= end:
+        return (next_start, next_end) if day >= next_start else (start, next_start - dt.timedelta(days=1))
+    return start, end
+
+
 def trend_periods(end: dt.date, *, months: int = 12) -> list[tuple[dt.date, dt.date]]:
-    """The `months` contiguous assessment months ending with the one containing `end`, oldest first."""
-    periods = [period_of(end, KpiScheme.in_force(end))]
+    """The `months` contiguous assessment months ending with the one containing `end` (`assessment_month`), oldest
+    first."""
+    periods = [assessment_month(end)]
     while len(periods) < months:
         last = periods[-1][0] - dt.timedelta(days=1)
         periods.append((period_of(last, KpiScheme.in_force(last))[0], last))

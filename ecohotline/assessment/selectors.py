@@ -14,8 +14,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from ecohotline.assessment import rankings
-from ecohotline.assessment.kpis import Figures, compute_kpis, period_of
-from ecohotline.assessment.models import KpiScheme
+from ecohotline.assessment.kpis import Figures, compute_kpis
 from ecohotline.cases.deadlines import overdue_q
 from ecohotline.cases.models import OPEN_STATUSES, Case
 from ecohotline.core import gazetteer
@@ -41,15 +40,8 @@ class Period:
 
 
 def assessment_period(day: dt.date) -> Period:
-    """The assessment month containing `day`, by the scheme in force on that day, cut short where a new scheme's
-    first month starts before it ends (as the monthly trend has it: calendar months, then months from the 19th
-    from 19 June, leave 1–18 June on its own). Two queries."""
-    start, end = period_of(day, KpiScheme.in_force(day))
-    following = end + dt.timedelta(days=1)
-    next_start, next_end = period_of(following, KpiScheme.in_force(following))
-    if next_start <= end:
-        return Period(next_start, next_end) if day >= next_start else Period(start, next_start - dt.timedelta(days=1))
-    return Period(start, end)
+    """The assessment month containing `day` (`rankings.assessment_month`: cut short by a change of scheme)."""
+    return Period(*rankings.assessment_month(day))
 
 
 def previous_period(period: Period) -> Period:

@@ -145,6 +145,14 @@ def test_the_trend_across_a_change_of_scheme(org: Any, scheme_change: None) -> N
     assert points[4].figures.composite == pytest.approx(10.0)
 
 
+def test_the_trend_ends_where_a_new_scheme_begins(scheme_change: None) -> None:
+    """10 June falls in June under the old scheme, but the new scheme's first month starts on 19 June: the trend's
+    last month is 1–18 June, as the dashboard has it, not all of June overlapping 19 June – 18 July."""
+    assert trend_periods(dt.date(2026, 6, 10), months=2) == [(dt.date(2026, 5, 1), dt.date(2026, 5, 31)),
+                                                             (dt.date(2026, 6, 1), dt.date(2026, 6, 18))]
+    assert trend_periods(dt.date(2026, 6, 19), months=2)[-1] == (dt.date(2026, 6, 19), dt.date(2026, 7, 18))
+
+
 def test_twelve_contiguous_months_by_default(db: None) -> None:
     periods = trend_periods(dt.date(2026, 11, 22))
     assert len(periods) == 12 and periods[-1] == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
