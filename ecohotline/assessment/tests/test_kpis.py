@@ -290,6 +290,27 @@ def test_hours_to_contact_and_reply_duplicates_worked_by_hand(org: Any) -> None:
     assert october.reply_hours_median is None and october.contacted_in_time == 0
 
 
+def test_the_cohort_by_a_text_group_and_by_a_group_some_cases_lack(org: Any) -> None:
+    """Grouped by category (a text key) and by handler (none for the case never dispatched): each group's counts and
+    medians, worked out from the November cohort's hours (contact p 2, q 30, r 1; reply p 24, t 21, q 30, r 36)."""
+    cases = the_november_cohort(org)
+    Case.objects.filter(pk__in=[cases["p"].pk, cases["q"].pk]).update(category="noise")
+    Case.objects.filter(pk__in=[cases["r"].pk, cases["s"].pk, cases["t"].pk]).update(category="")
+    by_category = compute_kpis(dt.date(2026, 11, 1), dt.date(2026, 11, 30), group_by="category").groups
+    assert set(by_category) == {"noise", ""}
+    noise, blank = by_category["noise"], by_category[""]
+    assert (noise.received, noise.merged, noise.contact_timed, noise.reply_timed) == (2, 0, 2, 2)
+    assert noise.contact_hours_median == pytest.approx(16.0) and noise.reply_hours_median == pytest.approx(27.0)
+    assert (blank.received, blank.merged, blank.contact_timed, blank.reply_timed) == (3, 1, 1, 2)
+    assert blank.contact_hours_median == pytest.approx(1.0) and blank.reply_hours_median == pytest.approx(28.5)
+    assert blank.reply_hours_mean == pytest.approx(28.5) and noise.contact_hours_mean == pytest.approx(16.0)
+
+    Case.objects.filter(pk=cases["s"].pk).update(handler=None)
+    by_handler = compute_kpis(dt.date(2026, 11, 1), dt.date(2026, 11, 30), group_by="handler").groups
+    assert by_handler[None].received == 1 and by_handler[None].contact_hours_median is None
+    assert sum(figures.received for figures in by_handler.values()) == 5
+
+
 # --- the API and the command --------------------------------------------------------------------------------------
 
 
