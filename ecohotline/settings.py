@@ -259,3 +259,5 @@ LEDGER_RETROSPECTIVE_DAYS = int(env("ECOHOTLINE_LEDGER_RETROSPECTIVE_DAYS", "90"
 REPORTS_DAILY_HOUR = int(env("ECOHOTLINE_REPORTS_DAILY_HOUR", "8"))
 REPORTS_WEEKLY_HOUR = int(env("ECOHOTLINE_REPORTS_WEEKLY_HOUR", "8"))
 REPORTS_MONTHLY_HOUR = int(env("ECOHOTLINE_REPORTS_MONTHLY_HOUR", "9"))
+# The hour (Beijing) from which, on Mondays, the worker looks for unusual rises of complaints (insight.rises).
+INSIGHT_RISES_HOUR = int(env("ECOHOTLINE_INSIGHT_RISES_HOUR", "7"))

@@ -38,6 +38,7 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "ledger_left": _("Left the ledger"),
     "retrospective": _("Retrospective recorded"),
     "meeting_decision": _("Dispatch meeting decision"),
+    "key_unit_linked": _("Linked to a key unit"),
     **{action: transition.label for action, transition in TRANSITIONS.items()},
 }
 

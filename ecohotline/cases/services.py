@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -56,7 +56,7 @@ from ecohotline.org.selectors import leader_for_street, unit_heads_of
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 # Kinds without a complainant, hence without a return visit (回访): their final reply closes them.
-NO_RETURN_VISIT_KINDS = frozenset({CaseKind.ALERT_VERIFICATION})
+NO_RETURN_VISIT_KINDS = frozenset({CaseKind.ALERT_VERIFICATION, CaseKind.PROACTIVE_TASK})
 
 
 def _payload(result: dict[str, Any] | bulk.JsonText) -> dict[str, Any] | bulk.JsonText:
@@ -223,11 +223,14 @@ def create_case(
     polluter: str = "",
     tags: Sequence[str] = (),
     leader: User | None = None,
+    due_at: dt.datetime | None = None,
 ) -> Case:
     """Register a new case (受理) and set its deadlines from the deadline policy.
 
     `leader` is the leader in charge when the caller already knows it (triage routes by 包片 area); otherwise
     the leader of the street's area. `category_confirmed`: a person chose the category (not a guess).
+    `due_at`: a completion deadline set by a person (a leader approving a proactive task) instead of the
+    policy's; the reply is then due by it too, at the latest.
 
     `actor` is None when the system itself takes an order in (an importer, the monitoring worker).
     """
@@ -238,7 +241,7 @@ def create_case(
         complainant_confidential=complainant_confidential, address=address, district=district, street=street,
         community=community, latitude=latitude, longitude=longitude, category=category,
         sub_category=sub_category, category_confirmed=category_confirmed, polluter=polluter, tags=list(tags),
-        leader=leader,
+        leader=leader, due_at=due_at,
     )
     return create_cases(actor=actor, drafts=[draft])[0]
 
@@ -274,6 +277,7 @@ class CaseDraft:
     polluter: str = ""
     tags: list[str] = field(default_factory=list)
     leader: User | None = None
+    due_at: dt.datetime | None = None
 
 
 @transaction.atomic
@@ -322,6 +326,12 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
             leader = leaders[street.pk]
         policy = deadlines.find_policy(draft.channel, draft.request_type, draft.urgency, policies)
         due = deadlines.compute_due_times(policy, draft.received_at, overrides)
+        if draft.due_at is not None:
+            if timezone.is_naive(draft.due_at) or draft.due_at <= draft.received_at:
+                raise RuleViolation("invalid_due_at", _("The deadline must carry a time zone and come after the "
+                                                        "time of receipt."), field="due_at")
+            reply_due = min(due.reply_due_at, draft.due_at) if due.reply_due_at else draft.due_at
+            due = replace(due, due_at=draft.due_at, reply_due_at=reply_due, provisional=False)
         lat, lng = draft.latitude, draft.longitude
         values = dict(defaults)
         values.update(
@@ -997,7 +1007,7 @@ def add_note(*, actor: User, case: Case, text: str, version: int | None = None) 
     return _finish(case, actor=actor, action="add_note", from_status=case.status, fields=[], payload={"text": text})
 
 
-MANAGEMENT_ACTIONS = frozenset({"ledger_entered", "ledger_updated", "ledger_left", "retrospective",
+MANAGEMENT_ACTIONS = frozenset({"ledger_entered", "ledger_updated", "ledger_left", "retrospective", "key_unit_linked",
                                 "meeting_decision"})
 
 

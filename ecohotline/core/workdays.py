@@ -59,7 +59,8 @@ def is_working_day(day: dt.date, overrides: Overrides | None = None) -> tuple[bo
         return day.weekday() < 5, True
 
 
-def _end_of_day(day: dt.date) -> dt.datetime:
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last second of `day` in Beijing: where a deadline given as a day ends."""
     return dt.datetime.combine(day, END_OF_DAY, tzinfo=BEIJING)
 
 
@@ -70,7 +71,7 @@ def add_working_days(start: dt.datetime, days: int, overrides: Overrides | None 
     day = start.astimezone(BEIJING).date()
     provisional = False
     if days == 0:
-        return DueTime(_end_of_day(day))
+        return DueTime(end_of_day(day))
     counted = 0
     while counted < days:
         day += dt.timedelta(days=1)
@@ -78,14 +79,14 @@ def add_working_days(start: dt.datetime, days: int, overrides: Overrides | None 
         provisional = provisional or unsure
         if working:
             counted += 1
-    return DueTime(_end_of_day(day), provisional)
+    return DueTime(end_of_day(day), provisional)
 
 
 def add_natural_days(start: dt.datetime, days: int) -> DueTime:
     """End of the `days`-th calendar day after the (Beijing) day of `start`."""
     if days < 0:
         raise ValueError("days must not be negative")
-    return DueTime(_end_of_day(start.astimezone(BEIJING).date() + dt.timedelta(days=days)))
+    return DueTime(end_of_day(start.astimezone(BEIJING).date() + dt.timedelta(days=days)))
 
 
 def add_hours(start: dt.datetime, hours: int) -> DueTime:

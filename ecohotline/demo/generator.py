@@ -1,6 +1,6 @@
 """The demo district generator: a year of realistic cases with their whole lifecycle.
 
-How it works. Cases are made day by day over the 365 days before the cut-off (00:00 Beijing time of the end
+How it works. Cases are made day by day over the 365 days (or `days`) before the cut-off (00:00 Beijing time of the end
 date, so nothing lies in the future when the end date is today). For each case a *story* is planned: every
 step it would go through (派单, 签收, 联系诉求人, 现场核查, 监测, 整改, 吹哨报到, 延期, 答复, 回访, 重办, 申诉...)
 with its time and actor. The steps before the cut-off are then *replayed* by a small state machine that
@@ -355,13 +355,15 @@ def _date_zh(moment: dt.datetime) -> str:
 class Generator:
     """Plans and writes `count` cases ending at `end` from `random.Random(seed)`."""
 
-    def __init__(self, *, org: DemoOrg, count: int, seed: int, end: dt.date, number_offset: int = 0) -> None:
+    def __init__(self, *, org: DemoOrg, count: int, seed: int, end: dt.date, number_offset: int = 0,
+                 days: int = DAYS) -> None:
         self.org = org
         self.count = count
         self.rng = random.Random(seed)
         self.end = end
+        self.days = days
         self.cutoff = cutoff_for(end)
-        self.first_day = end - dt.timedelta(days=DAYS)
+        self.first_day = end - dt.timedelta(days=days)
         self.number_offset = number_offset
         self.tables = _tables()
         self.handler_ids = frozenset(pk for ids in org.handlers.values() for pk in ids)
@@ -375,7 +377,7 @@ class Generator:
         }
         self._hour_cum = {t.code: list(accumulate(t.hours)) for t in tx.TOPICS}
         self._channel_cum = list(accumulate(share for _c, share in CHANNEL_SHARES))
-        hourly = max(count, 1) / (DAYS * 24)
+        hourly = max(count, 1) / (days * 24)
         self._holds = {
             name: (max(hours, cases / hourly) * HOUR, share)
             for name, (hours, cases, share) in
@@ -496,7 +498,7 @@ class Generator:
     def _day_counts(self) -> list[int]:
         """How many cases each day receives: seasonal, a little lower at weekends and on public holidays."""
         weights = []
-        for offset in range(DAYS):
+        for offset in range(self.days):
             day = self.first_day + dt.timedelta(days=offset)
             weight = tx.MONTH_VOLUME[day.month - 1] * (0.85 if day.weekday() >= 5 else 1.0)
             try:
@@ -1560,8 +1562,10 @@ class Generator:
 
 
 def generate_cases(*, count: int, seed: int, end: dt.date, batch_size: int = DEFAULT_BATCH_SIZE,
-                   append: bool = False, progress: Callable[[int, int], None] | None = None) -> GenerationResult:
-    """Make `count` demo cases over the year before `end` (the organisation must exist already).
+                   append: bool = False, progress: Callable[[int, int], None] | None = None,
+                   days: int = DAYS) -> GenerationResult:
+    """Make `count` demo cases over the `days` days (a year by default) before `end` (the organisation must
+    exist already). Several years (`days=1095`) give the insight forecasts a seasonal history to learn from.
 
     Refuses to add to a database that already holds cases unless `append`; appended orders are numbered
     after the existing ones so that order numbers stay unique.
@@ -1570,5 +1574,5 @@ def generate_cases(*, count: int, seed: int, end: dt.date, batch_size: int = DEF
     if existing and not append:
         raise ValueError(f"the database already holds {existing} cases")
     ensure_routing_rules()
-    generator = Generator(org=DemoOrg.load(), count=count, seed=seed, end=end, number_offset=existing)
+    generator = Generator(org=DemoOrg.load(), count=count, seed=seed, end=end, number_offset=existing, days=days)
     return generator.run(batch_size=batch_size, progress=progress)

@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ecohotline.notify.models import Notification
 from ecohotline.org.models import User
@@ -73,6 +73,15 @@ def _extension_decided(params: Mapping[str, Any]) -> str:
     return _("%(reference)s: the extension is refused.") % names
 
 
+def _insight_rise(params: Mapping[str, Any]) -> str:
+    zh = (get_language() or "zh-hans").startswith("zh")
+    category = params.get("category_zh" if zh else "category_en") or params.get("category", "")
+    return _("%(category)s is rising in %(street)s: %(observed)s complaints in the week of %(week)s against "
+             "%(expected)s expected.") % {"category": category, "street": params.get("street", ""),
+                                         "observed": params.get("observed", ""), "week": params.get("week_start", ""),
+                                         "expected": params.get("expected", "")}
+
+
 # kind → the words for it; every message is built at the time it is read, in the reader's language.
 RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "case_assigned": lambda p: _("%(reference)s is waiting for you.") % {"reference": p.get("reference", "")},
@@ -93,6 +102,7 @@ RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "reference": p.get("reference", "")},
     "deadline_reminder": _reminder,
     "deadline_escalation": _escalation,
+    "insight_rise": _insight_rise,
 }
 
 

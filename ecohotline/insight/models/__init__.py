@@ -2,5 +2,14 @@
 and the monthly theme. One module per subject; every model is imported here."""
 
 from ecohotline.insight.models.alerts import AlertStatus, InsightAlert, InsightAlertKind
+from ecohotline.insight.models.planning import (
+    ACCEPTED_STATUSES,
+    MonthlyTheme,
+    ProposalStatus,
+    SignalSource,
+    TaskProposal,
+)
+from ecohotline.insight.models.registry import KeyUnit, KeyUnitCase, LinkHow
 
-__all__ = ["AlertStatus", "InsightAlert", "InsightAlertKind"]
+__all__ = ["ACCEPTED_STATUSES", "AlertStatus", "InsightAlert", "InsightAlertKind", "KeyUnit", "KeyUnitCase", "LinkHow",
+           "MonthlyTheme", "ProposalStatus", "SignalSource", "TaskProposal"]

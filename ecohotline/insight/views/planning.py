@@ -1,10 +1,371 @@
-"""Insight pages and API: planning."""
+"""Insight pages and API: proactive governance (主动治理) — the planner's proposals and the leader's decisions, task
+results, their effect and the 未诉先办 share, and the monthly theme (每月一题).
+
+Thin views over `insight.planner`, `insight.effect`, `insight.themes` (reads) and `insight.services` (writes). The
+case texts shown (titles of the cases behind a proposal, a theme's complaints) are masked; no complainant's name or
+phone appears."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-# Page routes (under /insight/) and API routes (under /api/v1/insight/) of this topic; insight/urls.py and
-# insight/api_urls.py join every topic's lists.
-urlpatterns: list[Any] = []
-api_urlpatterns: list[Any] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ecohotline.assessment.access import can_see_overview
+from ecohotline.cases.access import mask_complainant, visible_cases
+from ecohotline.cases.exceptions import ActionForbidden, CaseError
+from ecohotline.cases.selectors import category_label
+from ecohotline.core.workdays import BEIJING
+from ecohotline.insight import effect, planner, services, themes
+from ecohotline.insight.forms import PeriodForm, ProposalEditForm, RejectForm, ResultForm, ThemeForm
+from ecohotline.insight.models import MonthlyTheme, ProposalStatus, SignalSource, TaskProposal
+from ecohotline.insight.views import CanSeeInsight, insight_required
+from ecohotline.org.models import User
+
+DEFAULT_DAYS = 90
+LIST_LIMIT = 100
+API_LIMIT = 200
+CASES_SHOWN = 20
+
+EVIDENCE_LABELS: dict[str, str | Promise] = {
+    "alert": gettext_lazy("Alert"), "week_start": gettext_lazy("Week starting"),
+    "observed": gettext_lazy("Complaints observed"), "expected": gettext_lazy("Complaints expected"),
+    "p_value": gettext_lazy("p-value"), "plan": gettext_lazy("Seasonal plan"), "months": gettext_lazy("Months"),
+    "year": gettext_lazy("Year"),
+}
+STATUS_TABS = {"proposed": [ProposalStatus.PROPOSED],
+               "decided": [ProposalStatus.APPROVED, ProposalStatus.EDITED, ProposalStatus.REJECTED],
+               "all": list(ProposalStatus)}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _today() -> dt.date:
+    return timezone.now().astimezone(BEIJING).date()
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date]:
+    form = PeriodForm(request.GET or None)
+    end = _today()
+    start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if form.is_bound and form.is_valid():
+        start = form.cleaned_data.get("start") or start
+        end = form.cleaned_data.get("end") or end
+        if end < start:
+            start = end
+    return form, start, end
+
+
+@insight_required
+def plans_page(request: HttpRequest) -> HttpResponse:
+    """Proposals to decide (or decided), the "Propose now" button, and the effect of the tasks finished in the
+    period with the 未诉先办 share."""
+    tab = request.GET.get("tab", "proposed")
+    if tab not in (*STATUS_TABS, "effect"):
+        tab = "proposed"
+    proposals: list[TaskProposal] = []
+    if tab != "effect":
+        order = ("-score", "-created_at") if tab == "proposed" else ("-created_at", "-pk")
+        proposals = list(TaskProposal.objects.filter(status__in=STATUS_TABS[tab])
+                         .select_related("team", "street", "case", "decided_by", "theme")
+                         .order_by(*order)[:LIST_LIMIT])
+    form, start, end = _period(request)
+    period = effect.period_effect(start, end) if tab == "effect" else None
+    share = effect.proactive_share(start, end) if tab == "effect" else None
+    return render(request, "insight/plans.html", {
+        "tab": tab, "proposals": proposals, "period_form": form, "start": start, "end": end, "period": period,
+        "share": share, "can_decide": services.can_decide(request.user),
+        "can_plan": planner.can_run_planner(request.user),
+        "counts": {key: TaskProposal.objects.filter(status__in=statuses).count()
+                   for key, statuses in STATUS_TABS.items()},
+    })
+
+
+@require_POST
+@insight_required
+def plans_propose(request: HttpRequest) -> HttpResponse:
+    """"Propose now": run the collectors and propose."""
+    try:
+        made = planner.propose_now(actor=_user(request))
+    except ActionForbidden as error:
+        raise PermissionDenied(error.detail) from None
+    if made:
+        messages.success(request, ngettext("%(count)d task proposed.", "%(count)d tasks proposed.", len(made))
+                         % {"count": len(made)})
+    else:
+        messages.info(request, _("Nothing new to propose."))
+    return redirect("insight:plans")
+
+
+def _cases_behind(request: HttpRequest, proposal: TaskProposal) -> list[tuple[Any, str]]:
+    cases = visible_cases(_user(request)).filter(pk__in=proposal.case_ids[:CASES_SHOWN]).order_by("-received_at")
+    return [(case, mask_complainant(case, case.title or case.description[:80])) for case in cases]
+
+
+def _plan_page(request: HttpRequest, proposal: TaskProposal, *, edit_form: ProposalEditForm | None = None,
+               reject_form: RejectForm | None = None, result_form: ResultForm | None = None,
+               status_code: int = 200) -> HttpResponse:
+    decidable = proposal.status == ProposalStatus.PROPOSED and services.can_decide(request.user)
+    if edit_form is None and decidable:
+        edit_form = ProposalEditForm(initial={"title": proposal.title, "checklist": "\n".join(proposal.checklist),
+                                              "team": proposal.team_id, "deadline": proposal.deadline})
+    recordable = (proposal.case_id is not None and proposal.finished_at is None
+                  and services.can_record_result(request.user, proposal))
+    evidence = [(EVIDENCE_LABELS.get(key, key), value) for key, value in proposal.evidence.items()]
+    return render(request, "insight/plans_proposal.html", {
+        "proposal": proposal, "category": category_label(proposal.category), "evidence": evidence,
+        "cases": _cases_behind(request, proposal), "more_cases": max(len(proposal.case_ids) - CASES_SHOWN, 0),
+        "decidable": decidable, "edit_form": edit_form, "reject_form": reject_form or RejectForm(),
+        "recordable": recordable, "result_form": result_form or ResultForm(),
+        "effect": effect.task_effect(proposal) if proposal.finished_at else None,
+    }, status=status_code)
+
+
+def _proposal(pk: int) -> TaskProposal:
+    return get_object_or_404(TaskProposal.objects.select_related("team", "street", "case", "case__handling_unit",
+                                                                 "decided_by", "theme", "result_by"), pk=pk)
+
+
+@insight_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One proposal: its evidence and the cases behind it, the decision, the result and the effect."""
+    return _plan_page(request, _proposal(pk))
+
+
+def _refused(request: HttpRequest, error: CaseError, proposal: TaskProposal) -> HttpResponse:
+    if isinstance(error, ActionForbidden):
+        raise PermissionDenied(error.detail)
+    messages.error(request, error.detail)
+    return redirect("insight:plan", pk=proposal.pk)
+
+
+@require_POST
+@insight_required
+def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(pk)
+    try:
+        services.approve_proposal(actor=_user(request), proposal=proposal)
+    except CaseError as error:
+        return _refused(request, error, proposal)
+    messages.success(request, _("The task is approved and dispatched to its team."))
+    return redirect("insight:plan", pk=proposal.pk)
+
+
+@require_POST
+@insight_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(pk)
+    if not services.can_decide(request.user):
+        raise PermissionDenied
+    form = ProposalEditForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, proposal, edit_form=form, status_code=400)
+    try:
+        services.edit_proposal(actor=_user(request), proposal=proposal, title=form.cleaned_data["title"],
+                               checklist=form.cleaned_data["checklist"], team=form.cleaned_data["team"],
+                               deadline=form.cleaned_data.get("deadline"))
+    except CaseError as error:
+        return _refused(request, error, proposal)
+    messages.success(request, _("The task is approved with your changes and dispatched to its team."))
+    return redirect("insight:plan", pk=proposal.pk)
+
+
+@require_POST
+@insight_required
+def plan_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(pk)
+    if not services.can_decide(request.user):
+        raise PermissionDenied
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, proposal, reject_form=form, status_code=400)
+    try:
+        services.reject_proposal(actor=_user(request), proposal=proposal, reason=form.cleaned_data["reason"])
+    except CaseError as error:
+        return _refused(request, error, proposal)
+    messages.success(request, _("The proposal is rejected."))
+    return redirect("insight:plan", pk=proposal.pk)
+
+
+@require_POST
+@login_required
+def plan_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team records the task's result (the team's handlers may not see the insight pages: back to the case)."""
+    proposal = _proposal(pk)
+    if not services.can_record_result(request.user, proposal):
+        raise PermissionDenied
+    back = (reverse("insight:plan", args=[proposal.pk]) if can_see_overview(request.user) or proposal.case_id is None
+            else reverse("ui:case-detail", args=[proposal.case_id]))
+    form = ResultForm(request.POST)
+    if not form.is_valid():
+        if can_see_overview(request.user):
+            return _plan_page(request, proposal, result_form=form, status_code=400)
+        messages.error(request, _("Give the number of problems found (0 or more)."))
+        return redirect(back)
+    try:
+        services.record_task_result(_user(request), proposal, form.cleaned_data["problems_found"],
+                                    form.cleaned_data.get("measures") or "")
+    except ActionForbidden as error:
+        raise PermissionDenied(error.detail) from None
+    except CaseError as error:
+        messages.error(request, error.detail)
+        return redirect(back)
+    messages.success(request, _("The result of the task is recorded."))
+    return redirect(back)
+
+
+# --- the monthly theme -------------------------------------------------------------------------------------
+
+
+@insight_required
+def themes_page(request: HttpRequest) -> HttpResponse:
+    """The monthly themes, and (leaders) the form to pick one."""
+    can_pick = services.can_decide(request.user)
+    form = ThemeForm(request.POST or None, initial={"month": _today().replace(day=1),
+                                                    "leader": request.user.pk if can_pick else None})
+    status_code = 200
+    if request.method == "POST":
+        if not can_pick:
+            raise PermissionDenied
+        saved = _save_theme(request, form, None)
+        if saved is not None:
+            messages.success(request, _("The monthly theme is saved."))
+            return redirect("insight:theme", pk=saved.pk)
+        status_code = 400
+    return render(request, "insight/themes.html", {
+        "themes": MonthlyTheme.objects.select_related("leader").order_by("-month")[:60], "form": form,
+        "can_pick": can_pick,
+    }, status=status_code)
+
+
+def _save_theme(request: HttpRequest, form: ThemeForm, theme: MonthlyTheme | None) -> MonthlyTheme | None:
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return services.save_theme(actor=_user(request), theme=theme, month=data["month"], title=data["title"],
+                                   categories=data.get("categories") or [], keywords=data.get("keywords") or "",
+                                   leader=data["leader"], goal=data.get("goal") or "")
+    except ActionForbidden as error:
+        raise PermissionDenied(error.detail) from None
+    except CaseError as error:
+        field = error.extra.get("field")
+        form.add_error(field if field in form.fields else None, error.detail)
+        return None
+
+
+@insight_required
+def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A theme's figures (complaints per month around it), its tasks and its latest complaints; leaders edit it."""
+    theme = get_object_or_404(MonthlyTheme.objects.select_related("leader"), pk=pk)
+    can_pick = services.can_decide(request.user)
+    form = ThemeForm(request.POST or None, initial={
+        "month": theme.month, "title": theme.title, "categories": theme.categories, "keywords": theme.keywords,
+        "leader": theme.leader_id, "goal": theme.goal})
+    status_code = 200
+    if request.method == "POST":
+        if not can_pick:
+            raise PermissionDenied
+        if _save_theme(request, form, theme) is not None:
+            messages.success(request, _("The monthly theme is saved."))
+            return redirect("insight:theme", pk=theme.pk)
+        status_code = 400
+    figures = themes.theme_figures(theme, today=_today())
+    peak = max((figure.complaints for figure in figures.months), default=0)
+    latest = visible_cases(_user(request), themes.theme_complaints(theme)).order_by("-received_at")[:CASES_SHOWN]
+    return render(request, "insight/themes_detail.html", {
+        "theme": theme, "figures": figures, "peak": peak, "tasks": themes.theme_tasks(theme)[:LIST_LIMIT],
+        "cases": [(case, mask_complainant(case, case.title or case.description[:80])) for case in latest],
+        "categories": [category_label(code) or code for code in theme.categories], "form": form,
+        "can_pick": can_pick,
+    }, status=status_code)
+
+
+# --- API -------------------------------------------------------------------------------------------------
+
+
+def proposal_json(proposal: TaskProposal) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": proposal.pk, "title": proposal.title, "status": proposal.status, "source": proposal.source,
+        "category": proposal.category, "category_label": category_label(proposal.category),
+        "street": {"id": proposal.street_id, "name": proposal.street.name} if proposal.street else None,
+        "latitude": proposal.latitude, "longitude": proposal.longitude, "radius_m": proposal.radius_m,
+        "team": {"id": proposal.team_id, "name": proposal.team.name} if proposal.team else None,
+        "deadline": proposal.deadline.isoformat() if proposal.deadline else None,
+        "checklist": proposal.checklist, "evidence": proposal.evidence, "case_ids": proposal.case_ids,
+        "score": proposal.score, "theme": proposal.theme_id,
+        "decided_by": str(proposal.decided_by) if proposal.decided_by else None,
+        "decided_at": proposal.decided_at.isoformat() if proposal.decided_at else None, "reason": proposal.reason,
+        "case": {"id": proposal.case_id, "reference": proposal.case.reference} if proposal.case else None,
+        "problems_found": proposal.problems_found, "measures": proposal.measures,
+        "finished_at": proposal.finished_at.isoformat() if proposal.finished_at else None, "effect": None,
+    }
+    if proposal.finished_at is not None:
+        found = effect.task_effect(proposal)
+        data["effect"] = {"weeks": found.weeks, "complete": found.complete, "area": found.area,
+                          "treated_before": found.treated_before, "treated_after": found.treated_after,
+                          "comparison_units": found.comparison_units,
+                          "comparison_before": found.comparison_before, "comparison_after": found.comparison_after,
+                          "did": found.did}
+    return data
+
+
+class ProposalsApi(APIView):
+    """`GET /api/v1/insight/proposals`: the planner's proposals (filters status, source), newest first, with the
+    decision, the task case, the result and the effect of finished tasks."""
+
+    permission_classes = [IsAuthenticated, CanSeeInsight]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=list(ProposalStatus.values), required=False),
+                    OpenApiParameter("source", str, enum=list(SignalSource.values), required=False)],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        proposals = TaskProposal.objects.select_related("team", "street", "case", "decided_by")
+        for name, allowed in (("status", ProposalStatus.values), ("source", SignalSource.values)):
+            value = request.query_params.get(name, "")
+            if value and value not in allowed:
+                detail = _("Unknown value; use one of: %(values)s.") % {"values": ", ".join(allowed)}
+                return Response({"code": "invalid", "detail": detail, "errors": {name: [detail]}},
+                                status=status.HTTP_400_BAD_REQUEST)
+            if value:
+                proposals = proposals.filter(**{name: value})
+        rows = list(proposals.order_by("-created_at", "-pk")[:API_LIMIT + 1])
+        return Response({"count": min(len(rows), API_LIMIT), "truncated": len(rows) > API_LIMIT,
+                         "results": [proposal_json(proposal) for proposal in rows[:API_LIMIT]]})
+
+
+urlpatterns: list[Any] = [
+    path("plans/", plans_page, name="plans"),
+    path("plans/propose/", plans_propose, name="plans-propose"),
+    path("plans/<int:pk>/", plan_detail, name="plan"),
+    path("plans/<int:pk>/approve/", plan_approve, name="plan-approve"),
+    path("plans/<int:pk>/edit/", plan_edit, name="plan-edit"),
+    path("plans/<int:pk>/reject/", plan_reject, name="plan-reject"),
+    path("plans/<int:pk>/result/", plan_result, name="plan-result"),
+    path("themes/", themes_page, name="themes"),
+    path("themes/<int:pk>/", theme_detail, name="theme"),
+]
+api_urlpatterns: list[Any] = [
+    path("proposals", ProposalsApi.as_view(), name="insight-proposals"),
+]

@@ -1,7 +1,7 @@
-"""`ecohotline demo-data --cases N --seed S [--end YYYY-MM-DD] [--append]`: the demo district.
+"""`ecohotline demo-data --cases N --seed S [--end YYYY-MM-DD] [--days D] [--append]`: the demo district.
 
 Creates (or brings up to date) the organisation of a Haidian-like district and its staff, then N cases over
-the year before the end date. Same seed and end date, same data. See `ecohotline.demo.generator`.
+the year (or the D days) before the end date. Same seed and end date, same data. See `ecohotline.demo.generator`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ecohotline.cases.models import Case, CaseEvent
 from ecohotline.core import bulk
 from ecohotline.core.workdays import BEIJING
 from ecohotline.demo.followup import build_follow_up
-from ecohotline.demo.generator import DEFAULT_BATCH_SIZE, cutoff_for, generate_cases
+from ecohotline.demo.generator import DAYS, DEFAULT_BATCH_SIZE, cutoff_for, generate_cases
 from ecohotline.demo.monitoring import DAYS as MONITORING_DAYS
 from ecohotline.demo.monitoring import build_monitoring
 from ecohotline.demo.organisation import build_organisation
@@ -31,6 +31,16 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def _days(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ArgumentTypeError(f"not a whole number of days: {value!r}") from exc
+    if number < 1:
+        raise ArgumentTypeError("the number of days must be at least 1")
+    return number
 
 
 def _count(value: str) -> int:
@@ -49,7 +59,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument("--end", type=_date, default=None,
                             help="end of the year covered, YYYY-MM-DD (default: today in Beijing): cases are "
-                                 "received in the 365 days up to 00:00 of that day")
+                                 "received in the 365 days (or --days) up to 00:00 of that day")
+        parser.add_argument("--days", type=_days, default=DAYS,
+                            help=f"how many days before the end the cases span (default {DAYS}; e.g. 1095 for "
+                                 "three years of seasonal history for the forecasts)")
         parser.add_argument("--append", action="store_true",
                             help="add cases even though the database already holds some")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
@@ -62,6 +75,8 @@ class Command(BaseCommand):
             count = options["cases"] if isinstance(options["cases"], int) else _count(str(options["cases"]))
             end = options["end"] if isinstance(options["end"], dt.date) or options["end"] is None \
                 else _date(str(options["end"]))
+            days = options.get("days", DAYS)
+            days = days if isinstance(days, int) else _days(str(days))
         except (ArgumentTypeError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         end = end or timezone.now().astimezone(BEIJING).date()
@@ -85,7 +100,7 @@ class Command(BaseCommand):
         if count:
             cutoff = cutoff_for(end)
             say(f"Making {count:,} cases (seed {seed}) received from "
-                f"{cutoff - dt.timedelta(days=365):%Y-%m-%d} to {cutoff:%Y-%m-%d %H:%M} Beijing time…")
+                f"{cutoff - dt.timedelta(days=days):%Y-%m-%d} to {cutoff:%Y-%m-%d %H:%M} Beijing time…")
             started = time.monotonic()
 
             def progress(done: int, total: int) -> None:
@@ -98,7 +113,7 @@ class Command(BaseCommand):
 
             try:
                 result = generate_cases(count=count, seed=seed, end=end, append=options["append"],
-                                        batch_size=options["batch_size"], progress=progress)
+                                        batch_size=options["batch_size"], progress=progress, days=days)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
             if not quiet:
