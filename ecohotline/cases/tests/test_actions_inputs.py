@@ -500,6 +500,19 @@ def test_a_time_of_receipt_without_time_zone_is_refused(org: Any) -> None:
     assert not Case.objects.exists()
 
 
+def test_a_deadline_set_by_a_person_replaces_the_policys_and_must_come_after_receipt(org: Any) -> None:
+    received = beijing(2026, 5, 4, 9, 0)
+    with pytest.raises(RuleViolation) as error:
+        services.create_case(actor=org.dispatcher, channel="proactive", kind="proactive_task", received_at=received,
+                             description="巡查", due_at=received - dt.timedelta(hours=1))
+    assert error.value.code == "invalid_due_at" and not Case.objects.exists()
+    due = beijing(2026, 5, 8, 23, 59)
+    case = services.create_case(actor=org.dispatcher, channel="proactive", kind="proactive_task",
+                                received_at=received, description="巡查", due_at=due)
+    assert case.due_at == due and case.reply_due_at is not None and case.reply_due_at <= due
+    assert not case.deadline_provisional
+
+
 # --- what is offered: permitted by the table and possible in the case's state -------------------------------
 
 

@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.test import override_settings
 
 from ecohotline.cases import deadlines
@@ -27,6 +27,7 @@ from ecohotline.cases.models import (
     Appeal,
     Case,
     CaseEvent,
+    CaseKind,
     CaseStatus,
     ContactAttempt,
     DeadlinePolicy,
@@ -528,4 +529,37 @@ def test_the_demo_works_its_ledger_meets_and_files_its_documents(
         kinds = sorted(ReportRun.objects.values_list("kind", flat=True))
         assert kinds == ["daily", "meeting", "monthly", "weekly"]
         assert all((tmp_path / run.docx.name).exists() for run in ReportRun.objects.all())
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_demo_registers_key_units_proposes_tasks_and_picks_a_theme(
+        district: dict[str, Any], time_machine: Any) -> None:
+    """The proactive side is made through the staff's services: key units from the polluters complained about
+    most (the top ones with complaints confirmed as theirs, each on its timeline), the planner's proposals with one
+    approved into a proactive task, and the month's theme."""
+    from ecohotline.demo.insight import LINKED_PER_UNIT, build_insight
+    from ecohotline.insight.models import KeyUnit, KeyUnitCase, MonthlyTheme, ProposalStatus, TaskProposal
+
+    time_machine.move_to(dt.datetime(2026, 11, 22, 9, tzinfo=BEIJING), tick=False)
+    with transaction.atomic():
+        summary = build_insight(today=END)
+        units = list(KeyUnit.objects.all())
+        assert summary.key_units == len(units) > 0
+        top = Case.objects.filter(kind=CaseKind.COMPLAINT).exclude(polluter="").values("polluter").annotate(
+            n=Count("pk")).order_by("-n", "polluter").first()
+        assert top is not None and top["polluter"] in {unit.name for unit in units}
+        links = KeyUnitCase.objects.select_related("case", "key_unit")
+        assert summary.links == links.count() > 0
+        assert all(link.case.polluter == link.key_unit.name for link in links)
+        assert max(Counter(link.key_unit_id for link in links).values()) <= LINKED_PER_UNIT
+        assert CaseEvent.objects.filter(action="key_unit_linked").count() == summary.links
+        approved = TaskProposal.objects.filter(status=ProposalStatus.APPROVED)
+        assert summary.approved == approved.count() == 1
+        task = approved.get().case
+        assert task is not None and task.kind == CaseKind.PROACTIVE_TASK and task.handling_unit_id is not None
+        assert MonthlyTheme.objects.get().month == END.replace(day=1)
+        again = build_insight(today=END)  # a second run adds no unit, link or theme
+        assert (again.key_units, KeyUnit.objects.count(), KeyUnitCase.objects.count()) == (0, len(units),
+                                                                                          summary.links)
         transaction.set_rollback(True)

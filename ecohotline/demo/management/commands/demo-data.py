@@ -20,6 +20,7 @@ from ecohotline.core import bulk
 from ecohotline.core.workdays import BEIJING
 from ecohotline.demo.followup import build_follow_up
 from ecohotline.demo.generator import DAYS, DEFAULT_BATCH_SIZE, cutoff_for, generate_cases
+from ecohotline.demo.insight import build_insight
 from ecohotline.demo.monitoring import DAYS as MONITORING_DAYS
 from ecohotline.demo.monitoring import build_monitoring
 from ecohotline.demo.organisation import build_organisation
@@ -132,6 +133,9 @@ class Command(BaseCommand):
             say(f"Ledger: {follow_up.entries} open entries ({follow_up.difficult} difficult), "
                 f"{follow_up.retrospectives_done} retrospectives, {follow_up.decisions} meeting decisions, "
                 f"{follow_up.documents} documents in the archive.")
+            insight = build_insight(today=min(timezone.localdate(timezone.now(), BEIJING), end))
+            say(f"Insight: {insight.key_units} key units ({insight.links} complaints linked), {insight.alerts} "
+                f"rise alert(s), {insight.proposals} proposed task(s), {insight.approved} approved; the month's theme.")
         say(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, display in DEMO_LOGINS:
             say(f"  {username:<22} {role:<15} {display}")
