@@ -23,8 +23,8 @@ Figures beside the 三率 (each count is returned with its rate):
   - contact_hours_mean / _median: `first_contact_at` − `received_at` in hours, over the contact_timed cases of the
     cohort contacted so far;
   - reply_hours_mean / _median: hours from `received_at` to the first reply (答复, interim or final: either meets the
-    reply deadline), over the reply_timed cases of the cohort answered so far. The first reply is `replied_at` for a
-    case never reopened; a 重办 clears `replied_at`, so for a reopened case it is its earliest `Reply`.
+    reply deadline), over the reply_timed cases of the cohort answered so far: `first_replied_at`, which a 重办
+    does not clear (it clears `replied_at`).
   Medians of an even count are the mean of the two middle values (as PERCENTILE_CONT(0.5) and statistics.median
   have it); the cohort's rows are read once and counted, averaged and their medians taken here, by numpy.
 * Appeals (申诉) filed in the period (`Appeal.created_at`) on complaints of the scheme's channels:
@@ -37,7 +37,6 @@ the bureau's; the bureau's medians are computed over all its cases, not from the
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +46,6 @@ from django.db.models import (
     BooleanField,
     Count,
     Exists,
-    Expression,
     ExpressionWrapper,
     F,
     FloatField,
@@ -55,15 +53,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
-    When,
 )
-from django.db.models import Case as CaseWhen
 from django.db.models.sql.compiler import SQLCompiler
 
 from ecohotline.assessment.models import KpiScheme
-from ecohotline.cases.models import Appeal, Case, CaseKind, Decision, Reply, ReturnVisit, Satisfaction
+from ecohotline.cases.models import Appeal, Case, CaseKind, Decision, ReturnVisit, Satisfaction
 from ecohotline.core.workdays import BEIJING
 
 # group_by → the field of Case the figures are grouped by.
@@ -188,16 +183,10 @@ class Seconds(Func):
             return super().as_sql(compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
                                   arg_joiner=") - julianday(", **extra)
         if connection.vendor == "postgresql":
-            return super().as_sql(compiler, connection,
-                                  template="(EXTRACT(EPOCH FROM (%(expressions)s))::double precision)",
+            # date_part gives a double at once; EXTRACT gives a numeric (since PostgreSQL 14), three times slower.
+            return super().as_sql(compiler, connection, template="date_part('epoch', %(expressions)s)",
                                   arg_joiner=" - ", **extra)
         raise NotImplementedError(f"no duration in seconds on {connection.vendor}")
-
-
-def _first_reply() -> Expression:
-    """The time of the case's first reply (see the module docstring)."""
-    earliest = Reply.objects.filter(case=OuterRef("pk")).order_by("at", "pk").values("at")[:1]
-    return CaseWhen(When(reopen_count=0, then=F("replied_at")), default=Subquery(earliest))
 
 
 def _group(key: str | None) -> Any:
@@ -218,24 +207,49 @@ def _cohort(cohort: QuerySet[Case], key: str | None) -> dict[Any, dict[str, Any]
     """The counts, mean and median seconds of the cohort (see the module docstring) per group (when `key` is given)
     and the bureau's timings (under the key `TOTAL`).
 
-    The database reads the cohort's rows once, from the covering index `cases_kpi_received`, and hands them over in
-    columns (PostgreSQL in its binary COPY format, straight into numpy arrays); they are counted, averaged and their
-    medians taken here by numpy. Sorting each group's durations in the database costs more than all of that: on
-    PostgreSQL a year of 800,000 cases spent 1.2 s of its 2.2 s in the two PERCENTILE_CONTs' sorts."""
+    The database reads the cohort's rows once, from the covering index `cases_kpi_cohort`. Medians need every value
+    in order, and sorting them in the database (PERCENTILE_CONT) cost more than everything else, so numpy takes
+    them: PostgreSQL counts each group and hands over its durations packed in one bytea per group (a few rows,
+    not a row per case); elsewhere (SQLite) the rows are read with the raw cursor and counted here."""
     names = ("contact_seconds", "reply_seconds")
     rows = cohort.annotate(kpi_group=_group(key)).order_by().annotate(
         kpi_merged=ExpressionWrapper(Q(parent__isnull=False), output_field=BooleanField()),
         kpi_due=ExpressionWrapper(Q(contact_due_at__isnull=False), output_field=BooleanField()),
         kpi_in_time=ExpressionWrapper(Q(first_contact_at__lte=F("contact_due_at")), output_field=BooleanField()))
     sql, params = rows.values_list("kpi_group", "kpi_merged", "kpi_due", "kpi_in_time", *names).query.sql_with_params()
-    read = _columns_postgresql if connection.vendor == "postgresql" else _columns
-    return _cohort_figures(key, *read(sql, params, text=key is not None and not key.endswith("_id")))
+    if connection.vendor == "postgresql":
+        return _cohort_postgresql(key, sql, params)
+    return _cohort_figures(key, *_columns(sql, params))
+
+
+def _cohort_postgresql(key: str | None, sql: str, params: Any) -> dict[Any, dict[str, Any]]:
+    """`_cohort` on PostgreSQL: one GROUP BY; each group's durations come as big-endian doubles (float8send)
+    strung together, read by numpy without a Python object per value."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT kpi_group, COUNT(*), COUNT(*) FILTER (WHERE kpi_merged), COUNT(*) FILTER (WHERE kpi_due),"
+            " COUNT(*) FILTER (WHERE kpi_in_time), string_agg(float8send(contact_seconds), ''::bytea),"
+            " string_agg(float8send(reply_seconds), ''::bytea)"
+            f" FROM ({sql}) found(kpi_group, kpi_merged, kpi_due, kpi_in_time, contact_seconds, reply_seconds)"
+            " GROUP BY kpi_group", params)
+        found = cursor.fetchall()
+    result: dict[Any, dict[str, Any]] = {}
+    everyone: tuple[list[numpy.ndarray], list[numpy.ndarray]] = ([], [])
+    for group, received, merged, due, in_time, *packed in found:
+        contacts, replies = (numpy.frombuffer(bytes(values or b""), dtype=">f8").astype(float) for values in packed)
+        everyone[0].append(contacts)
+        everyone[1].append(replies)
+        result[None if key is None else group] = {
+            "received": received, "merged": merged, "contact_due": due, "contacted_in_time": in_time,
+            "contact_timed": len(contacts), "reply_timed": len(replies), **_timings(contacts, replies)}
+    result[TOTAL] = _timings(*(numpy.concatenate(values) if values else numpy.zeros(0) for values in everyone))
+    return result
 
 
 Columns = tuple[numpy.ndarray, list[Any], numpy.ndarray, numpy.ndarray, numpy.ndarray]
 
 
-def _columns(sql: str, params: Any, *, text: bool) -> Columns:
+def _columns(sql: str, params: Any) -> Columns:
     """The cohort's columns, read with the raw cursor (no per-row conversions): each row's group as a number (an
     index into the list of group keys that follows), the flags (1 merged, 2 contact due, 4 contacted in time) and
     the seconds (NaN where there are none)."""
@@ -254,86 +268,32 @@ def _columns(sql: str, params: Any, *, text: bool) -> Columns:
     return codes, list(numbers), flags, numpy.asarray(contact, dtype=float), numpy.asarray(reply, dtype=float)
 
 
-# A row of `_columns_postgresql`'s COPY in PostgreSQL's binary format: the field count, then each field's length and
-# value, big-endian. No field is null (the query makes sure), so every row has this one layout.
-_COPY_ROW = numpy.dtype([("fields", ">i2"), ("group_length", ">i4"), ("group", ">i8"), ("flags_length", ">i4"),
-                         ("flags", ">i4"), ("contact_length", ">i4"), ("contact", ">f8"), ("reply_length", ">i4"),
-                         ("reply", ">f8")])
-_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-_COPY_HEADER = len(_COPY_SIGNATURE) + 8  # the signature, the flags field and the header extension's length (0)
-
-
-def _columns_postgresql(sql: str, params: Any, *, text: bool) -> Columns:
-    """`_columns` on PostgreSQL, in its binary COPY format read straight into numpy arrays: no Python object per
-    row. Group keys are ids (0 for none), or for a text group (the category) its place among the period's values."""
-    labels: list[Any] = []
-    numbered = "COALESCE(kpi_group, 0)::int8"
-    with connection.cursor() as cursor:
-        if text:
-            cursor.execute(f"SELECT DISTINCT kpi_group FROM ({sql}) found ORDER BY 1", params)
-            labels = [label for (label,) in cursor.fetchall()]
-            numbered, params = "array_position(%s::text[], kpi_group)::int8 - 1", (labels, *params)
-        data = bytearray()
-        with cursor.cursor.copy(
-                f"COPY (SELECT {numbered}, (kpi_merged::int + 2 * kpi_due::int + 4 * COALESCE(kpi_in_time, false)::int"
-                f")::int4, COALESCE(contact_seconds, 'NaN')::float8, COALESCE(reply_seconds, 'NaN')::float8"
-                f" FROM ({sql}) found(kpi_group, kpi_merged, kpi_due, kpi_in_time, contact_seconds, reply_seconds))"
-                f" TO STDOUT (FORMAT BINARY)", params) as stream:
-            for block in stream:
-                data += block
-    if bytes(data[:len(_COPY_SIGNATURE)]) != _COPY_SIGNATURE or bytes(data[-2:]) != b"\xff\xff":
-        raise RuntimeError("PostgreSQL's binary COPY came in a layout this code does not read")
-    table = numpy.frombuffer(memoryview(data)[_COPY_HEADER:-2], dtype=_COPY_ROW)
-    codes = table["group"].astype(numpy.int64)
-    if not text:
-        ids, codes = numpy.unique(codes, return_inverse=True)
-        labels = [None if group == 0 else group for group in ids.tolist()]
-    return codes, labels, table["flags"].astype(numpy.int64), table["contact"].astype(float), \
-        table["reply"].astype(float)
-
-
 def _cohort_figures(key: str | None, codes: numpy.ndarray, keys: list[Any], flags: numpy.ndarray,
                     contact: numpy.ndarray, reply: numpy.ndarray) -> dict[Any, dict[str, Any]]:
     """Count the cohort's columns per group: each group's counts and timings, and the bureau's timings."""
     size = len(keys)
     received = numpy.bincount(codes, minlength=size)
-    merged = numpy.bincount(codes, weights=(flags & 1) > 0, minlength=size)
-    due = numpy.bincount(codes, weights=(flags & 2) > 0, minlength=size)
-    in_time = numpy.bincount(codes, weights=(flags & 6) == 6, minlength=size)
-    timings = [_group_timings(codes, values, size) for values in (contact, reply)]
+    merged = numpy.bincount(codes[(flags & 1) > 0], minlength=size)
+    due = numpy.bincount(codes[(flags & 2) > 0], minlength=size)
+    in_time = numpy.bincount(codes[(flags & 6) == 6], minlength=size)
+    # The rows in group order (a stable sort of small integers), so that each group's values are one slice.
+    order = numpy.argsort(codes, kind="stable")
+    ends = numpy.cumsum(received).tolist()
+    slices = [slice(start, end) for start, end in zip([0, *ends][:-1], ends, strict=True)]
+    contact_by_group, reply_by_group = contact[order], reply[order]
     result: dict[Any, dict[str, Any]] = {}
     for code, group in enumerate(keys):
-        (contact_timed, contact_mean, contact_median), (reply_timed, reply_mean, reply_median) = (
-            timing[code] for timing in timings)
+        contacts, replies = (_present(values[slices[code]]) for values in (contact_by_group, reply_by_group))
         result[None if key is None else group] = {
             "received": int(received[code]), "merged": int(merged[code]), "contact_due": int(due[code]),
-            "contacted_in_time": int(in_time[code]), "contact_timed": contact_timed, "reply_timed": reply_timed,
-            "contact_mean": contact_mean, "reply_mean": reply_mean, "contact_median": contact_median,
-            "reply_median": reply_median}
-    result[TOTAL] = _timings(contact[~numpy.isnan(contact)], reply[~numpy.isnan(reply)])
+            "contacted_in_time": int(in_time[code]), "contact_timed": len(contacts), "reply_timed": len(replies),
+            **_timings(contacts, replies)}
+    result[TOTAL] = _timings(_present(contact), _present(reply))
     return result
 
 
-def _group_timings(codes: numpy.ndarray, values: numpy.ndarray,
-                   size: int) -> list[tuple[int, float | None, float | None]]:
-    """Per group: how many values it has (NaN is none), their mean and their median. One sort by (group, value)
-    puts each group's values in order, NaN last, so a median is read off at its middle."""
-    present = ~numpy.isnan(values)
-    codes, values = codes[present], values[present]
-    order = numpy.lexsort((values, codes))
-    ordered = values[order]
-    counts = numpy.bincount(codes, minlength=size)
-    sums = numpy.bincount(codes, weights=values, minlength=size)
-    starts = numpy.concatenate(([0], numpy.cumsum(counts)[:-1])) if size else numpy.zeros(0, dtype=numpy.int64)
-    found: list[tuple[int, float | None, float | None]] = []
-    for count, total, first in zip(counts.tolist(), sums.tolist(), starts.tolist(), strict=True):
-        if not count:
-            found.append((0, None, None))
-            continue
-        middle = first + (count - 1) // 2
-        median = ordered[middle] if count % 2 else (ordered[middle] + ordered[middle + 1]) / 2
-        found.append((count, total / count, float(median)))
-    return found
+def _present(values: numpy.ndarray) -> numpy.ndarray:
+    return values[~numpy.isnan(values)]
 
 
 def _timings(contacts: numpy.ndarray, replies: numpy.ndarray) -> dict[str, float | None]:
@@ -342,7 +302,7 @@ def _timings(contacts: numpy.ndarray, replies: numpy.ndarray) -> dict[str, float
 
 
 def _mean(values: numpy.ndarray) -> float | None:
-    return math.fsum(values.tolist()) / len(values) if len(values) else None
+    return float(numpy.mean(values)) if len(values) else None
 
 
 def _median(values: numpy.ndarray) -> float | None:
@@ -392,7 +352,7 @@ def _compute(start: dt.date, end: dt.date, group_by: str | None, scheme: KpiSche
     })
     cohort = complaints.filter(received_at__gte=since, received_at__lt=until).annotate(
         contact_seconds=Seconds(F("first_contact_at"), F("received_at")),
-        reply_seconds=Seconds(_first_reply(), F("received_at")))
+        reply_seconds=Seconds(F("first_replied_at"), F("received_at")))
     received = _cohort(cohort, key)
     appeals = _count_by(Appeal.objects.filter(created_at__gte=since, created_at__lt=until,
                                               case__kind=CaseKind.COMPLAINT, case__channel__in=channels),

@@ -190,6 +190,8 @@ class Case(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     first_contact_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    # The first reply (答复) ever, interim or final: a 重办 clears `replied_at`, never this (the KPIs' time to reply).
+    first_replied_at = models.DateTimeField(_("first replied at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
@@ -226,8 +228,8 @@ class Case(models.Model):
             # so that a year of 1,000,000 cases is read from the indexes' narrow rows, not the wide table's. Each
             # carries the five columns the figures are grouped by, and the id (PostgreSQL's index-only scans need it;
             # SQLite's indexes hold it anyway).
-            models.Index(fields=["kind", "channel", "received_at", "first_contact_at", "contact_due_at", "replied_at",
-                                 "reopen_count", "parent", *KPI_GROUP_FIELDS, "id"], name="cases_kpi_received"),
+            models.Index(fields=["kind", "channel", "received_at", "first_contact_at", "contact_due_at",
+                                 "first_replied_at", "parent", *KPI_GROUP_FIELDS, "id"], name="cases_kpi_cohort"),
             models.Index(fields=["kind", "channel", "completed_at", "due_at", *KPI_GROUP_FIELDS, "id"],
                          name="cases_kpi_completed"),
             models.Index(fields=["id", "kind", "channel", "reopen_count", *KPI_GROUP_FIELDS], name="cases_kpi_by_id"),

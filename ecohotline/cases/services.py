@@ -808,6 +808,9 @@ def _reply(case: Case, *, actor: User, text: str, final: bool, at: dt.datetime, 
     if case.replied_at is None:
         case.replied_at = at
         fields.append("replied_at")
+    if case.first_replied_at is None:
+        case.first_replied_at = at
+        fields.append("first_replied_at")
     if final:
         case.status = CaseStatus.CLOSED if case.kind in NO_RETURN_VISIT_KINDS else CaseStatus.REPLIED
         case.completed_at = at

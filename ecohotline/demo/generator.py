@@ -1308,6 +1308,8 @@ class Generator:
         p["reply"] = index  # for the duplicates this reply answers too
         if case.replied_at is None:
             case.replied_at = step.at
+        if case.first_replied_at is None:
+            case.first_replied_at = step.at
         if p["final"]:
             case.status = CaseStatus.REPLIED
             case.completed_at = step.at
