@@ -145,7 +145,8 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     """预测: the next eight weeks of every category, and how the model did against seasonal-naive."""
     data = _forecast_data()
     data["text"] = {"history": _("Complaints per week"), "forecast": _("Forecast"),
-                    "interval_80": _("80% interval"), "interval_95": _("95% interval")}
+                    "interval_80": _("%(level)s%% interval") % {"level": 80},
+                    "interval_95": _("%(level)s%% interval") % {"level": 95}}
     return render(request, "insight/forecast.html", {"data": data, "forecasts": data["forecasts"],
                                                      "backtest": data["backtest"], "pooled": data["pooled"]})
 
