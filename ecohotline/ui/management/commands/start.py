@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2, help="web processes")
-        parser.add_argument("--cases", type=int, default=2400, help="demo cases to create on an empty database")
+        parser.add_argument("--cases", type=int, default=4800, help="demo cases to create on an empty database")
+        parser.add_argument("--days", type=int, default=730,
+                            help="the days they span (two years: the forecasts are checked against last year's)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo district")
 
@@ -35,7 +37,7 @@ class Command(BaseCommand):
                 self.stdout.write("Demo data already present; keeping it.")
                 call_command("demo-data", cases=0, seed=options["seed"])
             else:
-                call_command("demo-data", cases=options["cases"], seed=options["seed"])
+                call_command("demo-data", cases=options["cases"], days=options["days"], seed=options["seed"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"EcoHotline is starting at {url}  (Ctrl-C stops it)"))
         self.stdout.write(f"Data folder: {settings.DATA_DIR}")
