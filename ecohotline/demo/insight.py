@@ -84,10 +84,11 @@ def build_insight(*, today: dt.date | None = None) -> InsightDemo:
     proposals = planner.propose_now(actor=None, now=moment)
     approved = 0
     open_ones = list(TaskProposal.objects.filter(status=ProposalStatus.PROPOSED, team__isnull=False).order_by("pk"))
-    if open_ones:
+    decided = TaskProposal.objects.exclude(status=ProposalStatus.PROPOSED).exists()  # a second run decides nothing
+    if open_ones and not decided:
         services.approve_proposal(actor=leader, proposal=open_ones[0])
         approved = 1
-    if len(open_ones) > 2:
+    if len(open_ones) > 2 and not decided:
         services.reject_proposal(actor=leader, proposal=open_ones[-1],
                                  reason="本月已安排同类专项检查，合并执行。")
     month = today.replace(day=1)

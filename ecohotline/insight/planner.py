@@ -163,8 +163,92 @@ def alert_signals() -> list[Signal]:
     return signals
 
 
-# Collectors the planner runs; the other topics' collectors (hotspots, repeated sources, forecasts) are added here.
-COLLECTORS: list[Callable[[dt.date], list[Signal]]] = [seasonal_signals, lambda day: alert_signals()]
+# --- hotspots, repeated sources and forecast peaks -----------------------------------------------------------
+
+HOTSPOT_DAYS = 28           # the hotspots of the last four weeks,
+SOURCE_DAYS = 30            # the repeated sources of the last thirty days,
+SIGNALS_PER_COLLECTOR = 3   # the strongest few of each;
+PEAK_RATIO = 1.3            # a forecast week this far above the last eight weeks' mean is a peak to prepare for,
+PEAK_MIN_WEEKLY = 3.0       # for a category with at least this many complaints a week.
+
+
+def _dominant(cases: Any, field_name: str) -> Any:
+    """The most frequent non-empty value of `field_name` among `cases` (ties: the smallest), or None."""
+    counts = Counter(value for value in cases.values_list(field_name, flat=True) if value)
+    return min(counts, key=lambda value: (-counts[value], value)) if counts else None
+
+
+def hotspot_signals(day: dt.date) -> list[Signal]:
+    """The strongest hotspots (Gi*, after FDR) of the four weeks before `day`: patrol the area, on the category
+    most complained of there."""
+    from ecohotline.insight.hotspots import compute_hotspots
+
+    result = compute_hotspots(day - dt.timedelta(days=HOTSPOT_DAYS), day - dt.timedelta(days=1))
+    signals = []
+    for area in sorted(result.hotspots, key=lambda area: -area.peak_z)[:SIGNALS_PER_COLLECTOR]:
+        cases = result.cases_in(area)
+        street_id = _dominant(cases, "street_id")
+        street = OrgUnit.objects.filter(pk=street_id).first() if street_id else None
+        lat, lng = area.centre
+        south, west, north, east = area.bounds
+        signals.append(Signal(
+            source=SignalSource.HOTSPOT, title=f"{street.name if street else ''}投诉热点区域巡查",
+            category=_dominant(cases, "sub_category") or _dominant(cases, "category") or "", street=street,
+            latitude=lat, longitude=lng, radius_m=max(int(geo.distance_m(west, south, east, north) / 2), 300),
+            evidence={"cells": len(area.cells), "complaints": area.count, "peak_z": round(area.peak_z, 2),
+                      "start": result.start.isoformat(), "end": result.end.isoformat()},
+            case_ids=list(cases.order_by("-received_at").values_list("pk", flat=True)[:100]),
+            score=round(area.peak_z, 3)))
+    return signals
+
+
+def source_signals(day: dt.date) -> list[Signal]:
+    """The top repeated sources (重复投诉源) of the thirty days before `day`: inspect the polluter."""
+    from ecohotline.insight.sources import DEFAULT_RADIUS_M, repeated_sources
+
+    found = repeated_sources(day - dt.timedelta(days=SOURCE_DAYS), day - dt.timedelta(days=1),
+                             top=SIGNALS_PER_COLLECTOR)
+    signals = []
+    for source in found.sources:
+        cases = Case.objects.filter(pk__in=source.case_ids)
+        street_id = _dominant(cases, "street_id")
+        category = min(source.by_category, key=lambda code: (-source.by_category[code], code)) \
+            if source.by_category else ""
+        signals.append(Signal(
+            source=SignalSource.REPEATED_SOURCE, title=f"{source.name}重复投诉源头排查", category=category,
+            street=OrgUnit.objects.filter(pk=street_id).first() if street_id else None,
+            latitude=source.latitude, longitude=source.longitude, radius_m=int(DEFAULT_RADIUS_M),
+            evidence={"complaints": source.complaints, "complainants": source.complainants,
+                      "first": source.first_at.date().isoformat(), "last": source.last_at.date().isoformat(),
+                      "address": source.address},
+            case_ids=source.case_ids[:100], score=round(source.score, 3)))
+    return signals
+
+
+def forecast_signals(day: dt.date) -> list[Signal]:
+    """Categories whose forecast for the coming weeks peaks well above the last eight weeks: a district-wide
+    campaign before the peak (keyed by the peak's week, so one campaign per peak)."""
+    from ecohotline.insight.forecast import forecast_categories
+
+    signals = []
+    for found in forecast_categories(until=day):
+        if found.category == "total" or not found.history:
+            continue
+        recent = sum(found.history[-8:]) / len(found.history[-8:])
+        peak, week = max(zip(found.forecast.mean, found.weeks, strict=True))
+        if recent < PEAK_MIN_WEEKLY or peak < PEAK_RATIO * recent:
+            continue
+        signals.append(Signal(
+            source=SignalSource.FORECAST_PEAK, title=f"{found.label}投诉高峰前专项检查", category=found.category,
+            evidence={"recent_weekly": round(recent, 1), "peak_weekly": round(peak, 1),
+                      "peak_week": week.isoformat()},
+            score=round(peak / recent, 3), key=week.isoformat()))
+    return signals[:SIGNALS_PER_COLLECTOR]
+
+
+# Collectors the planner runs, each a function of the day.
+COLLECTORS: list[Callable[[dt.date], list[Signal]]] = [seasonal_signals, lambda day: alert_signals(),
+                                                        hotspot_signals, source_signals, forecast_signals]
 
 
 def collect_signals(day: dt.date) -> list[Signal]:

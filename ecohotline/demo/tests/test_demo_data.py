@@ -475,7 +475,7 @@ def test_refuses_to_add_to_existing_cases_unless_appending(district: dict[str, A
     with fast_hasher():
         call_command("demo-data", "--cases", "300", "--seed", "7", "--end", END.isoformat(), "--append",
                      "--quiet", stdout=_Sink())
-    assert Case.objects.count() == 2300
+    assert Case.objects.exclude(kind=CaseKind.PROACTIVE_TASK).count() == 2300  # and the task the demo approves
     numbered = Case.objects.exclude(external_id="")
     assert numbered.values("channel", "external_id").distinct().count() == numbered.count()
 
@@ -559,7 +559,8 @@ def test_the_demo_registers_key_units_proposes_tasks_and_picks_a_theme(
         task = approved.get().case
         assert task is not None and task.kind == CaseKind.PROACTIVE_TASK and task.handling_unit_id is not None
         assert MonthlyTheme.objects.get().month == END.replace(day=1)
-        again = build_insight(today=END)  # a second run adds no unit, link or theme
+        again = build_insight(today=END)  # a second run adds no unit, link, task or theme
         assert (again.key_units, KeyUnit.objects.count(), KeyUnitCase.objects.count()) == (0, len(units),
                                                                                           summary.links)
+        assert again.approved == 0 and Case.objects.filter(kind=CaseKind.PROACTIVE_TASK).count() == 1
         transaction.set_rollback(True)

@@ -80,6 +80,8 @@ def test_an_analyst_sees_the_issue_of_the_last_90_days_with_links_to_its_cases(
 
 def test_the_page_takes_a_period_and_says_what_is_wrong_with_a_bad_one(
         client: Client, org: Org, planted: list[Case]) -> None:
+    org.leader.language = "en"  # the messages checked in the source language
+    org.leader.save(update_fields=["language"])
     signed_in(client, org.leader)
     html = client.get(reverse("insight:hot-issues"), {"start": "2026-06-05", "end": "2026-06-30", "top": "5"}
                       ).content.decode()
