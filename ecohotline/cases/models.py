@@ -195,6 +195,12 @@ class Case(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # The deciding return visit (回访): the latest valid one, whose answers the 三率 count. Kept on the case so that
+    # a period's assessed orders are read from the cases alone (assessment.kpis), not joined from every visit.
+    visit_at = models.DateTimeField(_("deciding return visit at"), null=True, blank=True)
+    visit_contacted = models.BooleanField(_("contacted (deciding visit)"), null=True, blank=True)
+    visit_solved = models.BooleanField(_("solved (deciding visit)"), null=True, blank=True)
+    visit_satisfaction = models.CharField(_("satisfaction (deciding visit)"), max_length=20, null=True, blank=True)
 
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -232,6 +238,9 @@ class Case(models.Model):
                                  "first_replied_at", "parent", *KPI_GROUP_FIELDS, "id"], name="cases_kpi_cohort"),
             models.Index(fields=["kind", "channel", "completed_at", "due_at", *KPI_GROUP_FIELDS, "id"],
                          name="cases_kpi_completed"),
+            models.Index(fields=["kind", "channel", "visit_at", "visit_contacted", "visit_solved",
+                                 "visit_satisfaction", "reopen_count", *KPI_GROUP_FIELDS, "id"],
+                         name="cases_kpi_visit"),
             models.Index(fields=["id", "kind", "channel", "reopen_count", *KPI_GROUP_FIELDS], name="cases_kpi_by_id"),
         ]
         verbose_name = _("case")

@@ -837,6 +837,10 @@ def record_return_visit(*, actor: User, case: Case, contacted: bool, solved: boo
                                        contacted=contacted, solved=solved, satisfaction=satisfaction, note=note)
     from_status = case.status
     fields: list[str] = []
+    if valid and (case.visit_at is None or at >= case.visit_at):  # the latest valid visit decides (the 三率)
+        case.visit_at, case.visit_contacted, case.visit_solved = at, contacted, solved
+        case.visit_satisfaction = satisfaction
+        fields += ["visit_at", "visit_contacted", "visit_solved", "visit_satisfaction"]
     outcome = "recorded"
     if valid and solved and satisfaction in SATISFIED:
         case.status = CaseStatus.CLOSED

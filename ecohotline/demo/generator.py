@@ -1326,6 +1326,9 @@ class Generator:
         index = self._record("visit", d, step, batch, at=step.at, source=p["source"], valid=p["valid"],
                              contacted=p["contacted"], solved=p["solved"], satisfaction=p["satisfaction"],
                              note=p["note"])
+        if p["valid"] and (case.visit_at is None or step.at >= case.visit_at):
+            case.visit_at, case.visit_contacted, case.visit_solved = step.at, p["contacted"], p["solved"]
+            case.visit_satisfaction = p["satisfaction"]
         outcome = "recorded"
         if p["valid"] and p["solved"] and p["satisfaction"] in SATISFIED:
             case.status = CaseStatus.CLOSED
