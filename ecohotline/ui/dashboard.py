@@ -23,6 +23,7 @@ from ecohotline.assessment import rankings, selectors
 from ecohotline.assessment.access import can_see_overview
 from ecohotline.cases.models import OPEN_STATUSES
 from ecohotline.core import geo
+from ecohotline.insight.effect import proactive_share
 
 TREND_MONTHS = 12
 
@@ -33,6 +34,7 @@ FIGURE_LABELS = {
     "satisfaction_rate": gettext_lazy("Satisfaction rate"),
     "composite": gettext_lazy("Composite score"),
     "on_time_rate": gettext_lazy("On-time rate"),
+    "proactive_share": gettext_lazy("Found proactively (未诉先办)"),
 }
 
 
@@ -231,6 +233,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                           figure_text(item.kind, item.previous), change_text(item.kind, item.change), moved,
                           # More assessed orders are neither good nor bad news.
                           tone(moved, judged=item.kind != "count")))
+    # 未诉先办 beside the 三率: problems the patrols found, against those and the complaints received.
+    found, found_before = (proactive_share(span.start, span.end).share for span in (period, previous))
+    change = None if found is None or found_before is None else found - found_before
+    moved = direction("rate", change)
+    cards.append(Card("proactive_share", str(FIGURE_LABELS["proactive_share"]), percent(found),
+                      percent(found_before), change_text("rate", change), moved, tone(moved)))
     ranking_tables = [
         (key, title, rank_lines(rankings.rankings(period.start, period.end, by=key)))
         for key, title in (("unit", _("Units")), ("handler", _("Handlers")), ("street", _("Streets and towns")))

@@ -145,6 +145,21 @@ def test_headline_figures_match_the_cases(client: Any, org: Any, months: None) -
     assert "2026-11-01 to 2026-11-30" in element(page, "dashboard-period")
 
 
+def test_the_share_found_proactively_sits_beside_the_three_rates(client: Any, org: Any) -> None:
+    """未诉先办: a patrol finished in November found 1 problem; 3 complaints came in → 1 / (1 + 3) = 25.0%.
+    October had neither, so there is nothing to compare with."""
+    from ecohotline.insight.models import ProposalStatus, SignalSource, TaskProposal
+
+    for day in (3, 9, 17):
+        make_case(street=org.street, title="噪声扰民", received_at=at(11, day))
+    TaskProposal.objects.create(title="夜间施工巡查", source=SignalSource.SEASONAL, source_key="test",
+                                status=ProposalStatus.APPROVED, problems_found=1, finished_at=at(11, 18))
+    TaskProposal.objects.create(title="九月巡查", source=SignalSource.SEASONAL, source_key="test-9",
+                                status=ProposalStatus.APPROVED, problems_found=5, finished_at=at(9, 18))
+    assert element(get(client, org.leader), "headline-proactive_share") == (
+        "Found proactively (未诉先办) 25.0% previous month —")
+
+
 def test_rankings_match_the_cases(client: Any, org: Any, months: None) -> None:
     page = get(client, org.leader)
     # Squad 1: composite 100 (as in October: rank unchanged); squad 2: 100 × 0.1 = 10.0, new this month. Squad
