@@ -207,7 +207,7 @@ def _cohort(cohort: QuerySet[Case], key: str | None) -> dict[Any, dict[str, Any]
     sql, params = rows.values_list("kpi_group", "kpi_merged", "kpi_due", "kpi_in_time", *names).query.sql_with_params()
     if connection.vendor == "postgresql":
         return _cohort_postgresql(key, sql, params)
-    return _cohort_figures(key, *_columns(sql, params))
+    return _cohort_figures(key, *_columns(sql, params, text=key is not None and not key.endswith("_id")))
 
 
 def _cohort_postgresql(key: str | None, sql: str, params: Any) -> dict[Any, dict[str, Any]]:
@@ -237,23 +237,34 @@ def _cohort_postgresql(key: str | None, sql: str, params: Any) -> dict[Any, dict
 Columns = tuple[numpy.ndarray, list[Any], numpy.ndarray, numpy.ndarray, numpy.ndarray]
 
 
-def _columns(sql: str, params: Any) -> Columns:
-    """The cohort's columns, read with the raw cursor (no per-row conversions): each row's group as a number (an
-    index into the list of group keys that follows), the flags (1 merged, 2 contact due, 4 contacted in time) and
-    the seconds (NaN where there are none)."""
+# Stands for "none" in the numeric columns SQLite hands over (it has no NaN); no duration comes near it.
+_NONE = -1e300
+_ROW = numpy.dtype([("group", "i8"), ("flags", "i8"), ("contact", "f8"), ("reply", "f8")])
+
+
+def _columns(sql: str, params: Any, *, text: bool) -> Columns:
+    """The cohort's columns: each row's group as a number (an index into the list of group keys that follows), the
+    flags (1 merged, 2 contact due, 4 contacted in time) and the seconds (NaN where there are none). The rows go
+    from the cursor straight into one numpy array (no Python tuple kept per row); a text group (the category) is
+    numbered here."""
+    groups = "kpi_group" if text else "COALESCE(kpi_group, 0)"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    if not found:
-        return numpy.zeros(0, dtype=numpy.int64), [], numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0), numpy.zeros(0)
-    groups, merged, due, in_time, contact, reply = zip(*found, strict=True)
-    numbers: dict[Any, int] = {}
-    codes = numpy.fromiter((numbers.setdefault(group, len(numbers)) for group in groups), dtype=numpy.int64,
-                           count=len(groups))
-    flags = (numpy.asarray(merged, dtype=bool) * 1 + numpy.asarray(due, dtype=bool) * 2
-             + numpy.asarray([bool(value) for value in in_time]) * 4)
-    # None becomes NaN in a float array.
-    return codes, list(numbers), flags, numpy.asarray(contact, dtype=float), numpy.asarray(reply, dtype=float)
+        cursor.execute(
+            f"SELECT {groups}, kpi_merged + 2 * kpi_due + 4 * COALESCE(kpi_in_time, 0),"
+            f" COALESCE(contact_seconds, {_NONE}), COALESCE(reply_seconds, {_NONE})"
+            f" FROM ({sql}) found", params)
+        if text:
+            numbers: dict[Any, int] = {}
+            rows = numpy.fromiter(((numbers.setdefault(group, len(numbers)), *rest) for group, *rest in cursor),
+                                  dtype=_ROW)
+            keys: list[Any] = list(numbers)
+            codes = rows["group"]
+        else:
+            rows = numpy.fromiter(cursor, dtype=_ROW)
+            ids, codes = numpy.unique(rows["group"], return_inverse=True)
+            keys = [None if group == 0 else group for group in ids.tolist()]
+    contact, reply = (numpy.where(rows[name] == _NONE, numpy.nan, rows[name]) for name in ("contact", "reply"))
+    return codes.astype(numpy.int64), keys, rows["flags"], contact, reply
 
 
 def _cohort_figures(key: str | None, codes: numpy.ndarray, keys: list[Any], flags: numpy.ndarray,
