@@ -162,7 +162,9 @@ def create_proposal(*, source: str, source_key: str, title: str, description: st
 
 
 def _lock_open(proposal: TaskProposal) -> TaskProposal:
-    locked = TaskProposal.objects.select_for_update().select_related("team", "street", "theme").get(pk=proposal.pk)
+    # of=("self",): the joined rows may be missing (no team yet), and PostgreSQL locks no outer join's null side.
+    locked = TaskProposal.objects.select_for_update(of=("self",)).select_related("team", "street", "theme").get(
+        pk=proposal.pk)
     if locked.status != ProposalStatus.PROPOSED:
         raise TransitionNotAllowed(
             _("This proposal was already decided (“%(status)s”).") % {"status": locked.get_status_display()},
@@ -278,7 +280,7 @@ def record_task_result(actor: User, proposal: TaskProposal, problems_found: int,
     """任务结果: the team records how many problems the patrol found (未诉先办) and the measures taken; the task is
     finished from now (its effect is measured from this moment). Inspections and measurements are recorded on the
     task case like any case's (`cases.services.record_inspection` / `record_measurement`)."""
-    proposal = TaskProposal.objects.select_for_update().select_related("case", "case__handling_unit").get(
+    proposal = TaskProposal.objects.select_for_update(of=("self",)).select_related("case", "case__handling_unit").get(
         pk=proposal.pk)
     if not can_record_result(actor, proposal):
         raise ActionForbidden(_("Only the task's team, leaders and administrators record its result."))
