@@ -104,6 +104,11 @@ def test_fragment_for_dispatcher_with_confirm(org: Any, unit: KeyUnit, case: Any
     assert reverse("insight:key-unit-confirm", args=[case.pk]) in page
 
 
+def test_the_case_page_loads_the_suggestions(org: Any, unit: KeyUnit, case: Any) -> None:
+    page = client_for(org.dispatcher).get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert f'hx-get="{reverse("insight:key-unit-suggestions", args=[case.pk])}"' in page
+
+
 def test_fragment_for_the_handling_unit_without_confirm_and_403_for_others(org: Any, unit: KeyUnit,
                                                                           case: Any) -> None:
     own = client_for(org.handler).get(reverse("insight:key-unit-suggestions", args=[case.pk]))
