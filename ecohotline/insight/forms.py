@@ -94,7 +94,8 @@ class ProposalEditForm(forms.Form):
                                 widget=forms.Textarea(attrs={**_INPUT, "rows": 4}))
     team = forms.ModelChoiceField(label=_("Team"), queryset=OrgUnit.objects.none(),
                                   widget=forms.Select(attrs=_SELECT))
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs=_DATE))
+    deadline = forms.DateField(label=_("Deadline"), required=False,
+                               widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,8 +122,9 @@ class ResultForm(forms.Form):
 class PeriodForm(forms.Form):
     """The period of the effect figures (Beijing days, both included)."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=_DATE))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=_DATE))
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(format="%Y-%m-%d",
+                                                                                     attrs=_DATE))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -110,6 +111,16 @@ def test_a_bad_form_falls_back_to_the_defaults_with_the_error(client: Client, or
     assert response.status_code == 200
     assert "The end must be on or after the start." in response.content.decode()
     assert response.context["end"] - response.context["start"] == dt.timedelta(days=89)  # the default period
+
+
+@pytest.mark.parametrize("name", ["insight:index", "insight:hotspots", "insight:sources", "insight:hot-issues"])
+def test_the_date_fields_show_the_period_the_page_applies(client: Client, org: Any, name: str) -> None:
+    """An HTML date input shows only an ISO date (YYYY-MM-DD): the default period is filled in as one."""
+    client.force_login(org.analyst)
+    page = client.get(reverse(name)).content.decode()
+    end = re.search(r'<input type="date" name="end" value="(\d{4}-\d{2}-\d{2})"', page)
+    start = re.search(r'<input type="date" name="start" value="(\d{4}-\d{2}-\d{2})"', page)
+    assert start and end and dt.date.fromisoformat(start.group(1)) < dt.date.fromisoformat(end.group(1))
 
 
 def test_the_api_answers_for_an_analyst(client: Client, org: Any, district: list[Case]) -> None:

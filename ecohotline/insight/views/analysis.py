@@ -44,9 +44,11 @@ class PeriodForm(forms.Form):
     """The period analysed (Beijing days, both ends included); compared with the period before and a year before."""
 
     start = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
+                            widget=forms.DateInput(format="%Y-%m-%d",
+                                                   attrs={"type": "date", "class": "form-control form-control-sm"}))
     end = forms.DateField(label=gettext_lazy("To"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
+                          widget=forms.DateInput(format="%Y-%m-%d",
+                                                   attrs={"type": "date", "class": "form-control form-control-sm"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -34,8 +34,9 @@ MAX_TOP = 100
 class PeriodForm(forms.Form):
     """The period of the hot-issues page (default: the last 90 days up to today)."""
 
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"),
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     top = forms.IntegerField(label=gettext_lazy("Issues"), min_value=1, max_value=MAX_TOP, initial=10)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -59,8 +59,10 @@ _DATE = {"type": "date", "class": "form-control form-control-sm"}
 class HotspotForm(forms.Form):
     """The period (Beijing days, both included), the category, and the weeks of the emerging analysis."""
 
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs=_DATE))
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs=_DATE))
+    start = forms.DateField(label=gettext_lazy("From"), required=False,
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
+    end = forms.DateField(label=gettext_lazy("To"), required=False,
+                          widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
     category = forms.ChoiceField(label=gettext_lazy("Category"), required=False,
                                  widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
     weeks = forms.IntegerField(label=gettext_lazy("Weeks (emerging)"), required=False,
@@ -126,7 +128,7 @@ def _shown_cases(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 @insight_required
 def hotspots_page(request: HttpRequest) -> HttpResponse:
     """热点区域 and 新兴热点: the district map of hot and cold cells, the hotspot areas and the emerging cells."""
-    form = HotspotForm(request.GET or None)
+    form = HotspotForm(request.GET or None, initial=_defaults())
     options = form.cleaned_data if form.is_valid() else _defaults()
     start, end, category, weeks = options["start"], options["end"], options["category"], options["weeks"]
     result = hotspots.compute_hotspots(start, end, category=category)
@@ -179,7 +181,7 @@ class SourcesForm(HotspotForm):
 @insight_required
 def sources_page(request: HttpRequest) -> HttpResponse:
     """重复投诉源: places and polluters with repeated complaints, ranked, each with its history and cases."""
-    form = SourcesForm(request.GET or None)
+    form = SourcesForm(request.GET or None, initial={**_defaults(DEFAULT_SOURCE_DAYS), "top": sources.DEFAULT_TOP})
     options = form.cleaned_data if form.is_valid() else {**_defaults(DEFAULT_SOURCE_DAYS), "top": sources.DEFAULT_TOP}
     start, end, category = options["start"], options["end"], options["category"]
     found = sources.repeated_sources(start, end, category=category, top=options["top"])
