@@ -13,6 +13,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from ecohotline.cases.exceptions import CaseError
 
 
+def field_error(field: str, detail: str) -> Response:
+    """400 with the stable body for one bad parameter (a view's own check, outside a serializer)."""
+    return Response({"code": "invalid", "detail": detail, "errors": {field: [detail]}},
+                    status=status.HTTP_400_BAD_REQUEST)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, CaseError):
         body: dict[str, Any] = {"code": exc.code, "detail": exc.detail}

@@ -9,12 +9,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.api.errors import field_error
 from ecohotline.assessment.access import can_see_overview
 from ecohotline.assessment.kpis import GROUPS, compute_kpis, report_json
 from ecohotline.assessment.rankings import RANK_GROUPS, monthly_trend, rankings, rankings_json, trend_json
@@ -28,11 +28,6 @@ class CanSeeKpis(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return can_see_overview(request.user)
-
-
-def _error(field: str, detail: str) -> Response:
-    return Response({"code": "invalid", "detail": detail, "errors": {field: [detail]}},
-                    status=status.HTTP_400_BAD_REQUEST)
 
 
 class KpisView(APIView):
@@ -50,7 +45,7 @@ class KpisView(APIView):
             return days
         group_by = request.query_params.get("group_by") or None
         if group_by is not None and group_by not in GROUPS:
-            return _error("group_by", _("Group by unit, handler, street, category or leader."))
+            return field_error("group_by", _("Group by unit, handler, street, category or leader."))
         report = compute_kpis(days[0], days[1], group_by=group_by)
         return Response(report_json(report))
 
@@ -59,7 +54,7 @@ def _date(request: Request, name: str) -> dt.date | Response:
     try:
         return dt.date.fromisoformat(request.query_params.get(name, ""))
     except ValueError:
-        return _error(name, _("Give a date as YYYY-MM-DD."))
+        return field_error(name, _("Give a date as YYYY-MM-DD."))
 
 
 def _period(request: Request) -> tuple[dt.date, dt.date] | Response:
@@ -71,7 +66,7 @@ def _period(request: Request) -> tuple[dt.date, dt.date] | Response:
     if isinstance(end, Response):
         return end
     if end < start or (end - start).days > MAX_DAYS:
-        return _error("end", _("The end must be on or after the start, within three years."))
+        return field_error("end", _("The end must be on or after the start, within three years."))
     return start, end
 
 
@@ -92,7 +87,7 @@ class RankingsView(APIView):
             return days
         by = request.query_params.get("by", "")
         if by not in RANK_GROUPS:
-            return _error("by", _("Rank by unit, handler or street."))
+            return field_error("by", _("Rank by unit, handler or street."))
         return Response(rankings_json(rankings(days[0], days[1], by=by), start=days[0], end=days[1], by=by))
 
 
@@ -114,5 +109,5 @@ class TrendView(APIView):
         raw = request.query_params.get("months") or "12"
         months = int(raw) if raw.isdigit() else 0
         if not 1 <= months <= MAX_MONTHS:
-            return _error("months", _("Give a number of months from 1 to %(most)d.") % {"most": MAX_MONTHS})
+            return field_error("months", _("Give a number of months from 1 to %(most)d.") % {"most": MAX_MONTHS})
         return Response(trend_json(monthly_trend(end, months=months)))

@@ -18,12 +18,12 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.api.errors import field_error
 from ecohotline.core.workdays import BEIJING
 from ecohotline.insight import forecast, rises
 from ecohotline.insight.analysis import BREAKDOWNS, WEEKDAYS, Period, breakdown, hour_weekday_matrix, monthly_counts
@@ -181,11 +181,6 @@ def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- API ----------------------------------------------------------------------------------------------------------
 
-def _error(field: str, detail: str) -> Response:
-    return Response({"code": "invalid", "detail": detail, "errors": {field: [detail]}},
-                    status=status.HTTP_400_BAD_REQUEST)
-
-
 class BreakdownApi(APIView):
     """`GET /api/v1/insight/breakdown?start&end&by=…`: complaints of the period by one dimension, with 环比/同比."""
 
@@ -204,19 +199,19 @@ class BreakdownApi(APIView):
             try:
                 days.append(dt.date.fromisoformat(request.query_params.get(name, "")))
             except ValueError:
-                return _error(name, _("Give a date as YYYY-MM-DD."))
+                return field_error(name, _("Give a date as YYYY-MM-DD."))
         if days[1] < days[0] or (days[1] - days[0]).days >= MAX_DAYS:
-            return _error("end", _("The end must be on or after the start, within three years."))
+            return field_error("end", _("The end must be on or after the start, within three years."))
         by = request.query_params.get("by", "")
         if by not in BREAKDOWNS:
-            return _error("by", _("Break down by one of: %(names)s.") % {"names": ", ".join(BREAKDOWNS)})
+            return field_error("by", _("Break down by one of: %(names)s.") % {"names": ", ".join(BREAKDOWNS)})
         limit_text = request.query_params.get("limit", "")
         try:
             limit = int(limit_text) if limit_text else ROW_LIMIT
         except ValueError:
-            return _error("limit", _("Give a whole number."))
+            return field_error("limit", _("Give a whole number."))
         if limit < 1:
-            return _error("limit", _("Give a whole number."))
+            return field_error("limit", _("Give a whole number."))
         return Response(breakdown(by, Period(days[0], days[1]), limit=limit).as_dict())
 
 
@@ -232,9 +227,9 @@ class ForecastApi(APIView):
         try:
             weeks = int(text)
         except ValueError:
-            return _error("weeks", _("Give a whole number of weeks from 1 to 26."))
+            return field_error("weeks", _("Give a whole number of weeks from 1 to 26."))
         if not 1 <= weeks <= 26:
-            return _error("weeks", _("Give a whole number of weeks from 1 to 26."))
+            return field_error("weeks", _("Give a whole number of weeks from 1 to 26."))
         return Response(_forecast_data(weeks))
 
 
@@ -248,7 +243,7 @@ class AlertsApi(APIView):
     def get(self, request: Request) -> Response:
         wanted = request.query_params.get("status", "")
         if wanted and wanted not in dict(AlertStatus.choices):
-            return _error("status", _("Filter by open, acknowledged or dismissed."))
+            return field_error("status", _("Filter by open, acknowledged or dismissed."))
         return Response({"results": rises.alert_rows(rises.recent_alerts(status=wanted or None))})
 
 

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.api.errors import field_error
 from ecohotline.insight.hotissues import hot_issues_of_cases
 from ecohotline.insight.views import CanSeeInsight, insight_required
 
@@ -75,11 +75,6 @@ def hot_issues_page(request: HttpRequest) -> HttpResponse:
     return render(request, "insight/hot_issues.html", {"form": form, "result": result, "rows": rows})
 
 
-def _error(field: str, detail: str) -> Response:
-    return Response({"code": "invalid", "detail": detail, "errors": {field: [detail]}},
-                    status=status.HTTP_400_BAD_REQUEST)
-
-
 class HotIssuesView(APIView):
     """热点问题: the bureau's complaint cases of a period grouped into issues (same place, same problem), by heat."""
 
@@ -98,14 +93,14 @@ class HotIssuesView(APIView):
             try:
                 days.append(dt.date.fromisoformat(request.query_params.get(name, "")))
             except ValueError:
-                return _error(name, _("Give a date as YYYY-MM-DD."))
+                return field_error(name, _("Give a date as YYYY-MM-DD."))
         start, end = days
         if end < start or (end - start).days > MAX_DAYS:
-            return _error("end", _("The end must be on or after the start, within a year."))
+            return field_error("end", _("The end must be on or after the start, within a year."))
         raw = request.query_params.get("top") or "10"
         top = int(raw) if raw.isdigit() else 0
         if not 1 <= top <= MAX_TOP:
-            return _error("top", _("Give a number of issues from 1 to %(most)d.") % {"most": MAX_TOP})
+            return field_error("top", _("Give a number of issues from 1 to %(most)d.") % {"most": MAX_TOP})
         return Response(hot_issues_of_cases(start, end, top=top).as_json())
 
 

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.api.errors import field_error
 from ecohotline.cases.access import mask_complainant
 from ecohotline.cases.models import Case, Category
 from ecohotline.cases.selectors import category_label
@@ -202,11 +202,6 @@ def sources_page(request: HttpRequest) -> HttpResponse:
 # --- the API ------------------------------------------------------------------------------------------------
 
 
-def _error(field: str, detail: str) -> Response:
-    return Response({"code": "invalid", "detail": detail, "errors": {field: [detail]}},
-                    status=status.HTTP_400_BAD_REQUEST)
-
-
 def _date(request: Request, name: str, default: dt.date | None = None) -> dt.date | Response:
     raw = request.query_params.get(name, "")
     if not raw and default is not None:
@@ -214,7 +209,7 @@ def _date(request: Request, name: str, default: dt.date | None = None) -> dt.dat
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        return _error(name, _("Give a date as YYYY-MM-DD."))
+        return field_error(name, _("Give a date as YYYY-MM-DD."))
 
 
 def _period(request: Request, default_days: int = DEFAULT_DAYS) -> tuple[dt.date, dt.date] | Response:
@@ -225,7 +220,7 @@ def _period(request: Request, default_days: int = DEFAULT_DAYS) -> tuple[dt.date
     if isinstance(start, Response):
         return start
     if end < start or (end - start).days >= MAX_DAYS:
-        return _error("end", _("The end must be on or after the start, within a year."))
+        return field_error("end", _("The end must be on or after the start, within a year."))
     return start, end
 
 
@@ -234,14 +229,14 @@ def _category(request: Request) -> str | Response | None:
     if not code:
         return None
     if not Category.objects.filter(code=code).exists():
-        return _error("category", _("Unknown category."))
+        return field_error("category", _("Unknown category."))
     return code
 
 
 def _integer(request: Request, name: str, default: int, low: int, high: int) -> int | Response:
     raw = request.query_params.get(name, "").strip() or str(default)
     if not raw.isdigit() or not low <= int(raw) <= high:
-        return _error(name, _("Give a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
+        return field_error(name, _("Give a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
     return int(raw)
 
 

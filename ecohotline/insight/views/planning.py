@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.api.errors import field_error
 from ecohotline.assessment.access import can_see_overview
 from ecohotline.cases.access import mask_complainant, visible_cases
 from ecohotline.cases.exceptions import ActionForbidden, CaseError
@@ -346,8 +346,7 @@ class ProposalsApi(APIView):
             value = request.query_params.get(name, "")
             if value and value not in allowed:
                 detail = _("Unknown value; use one of: %(values)s.") % {"values": ", ".join(allowed)}
-                return Response({"code": "invalid", "detail": detail, "errors": {name: [detail]}},
-                                status=status.HTTP_400_BAD_REQUEST)
+                return field_error(name, detail)
             if value:
                 proposals = proposals.filter(**{name: value})
         rows = list(proposals.order_by("-created_at", "-pk")[:API_LIMIT + 1])

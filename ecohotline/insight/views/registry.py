@@ -17,12 +17,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.api.errors import field_error
 from ecohotline.cases.access import can_see_case, mask_complainant
 from ecohotline.cases.exceptions import ActionForbidden, CaseError
 from ecohotline.cases.models import Case
@@ -182,23 +182,18 @@ class KeyUnitsApi(APIView):
     def get(self, request: Request) -> Response:
         flag = request.query_params.get("flag", "")
         if flag and flag not in registry.FLAGS:
-            return _error("flag", _("The flag is industry, area or unit."))
+            return field_error("flag", _("The flag is industry, area or unit."))
         street = None
         if request.query_params.get("street"):
             try:
                 street = OrgUnit.objects.get(pk=int(request.query_params["street"]))
             except (ValueError, OrgUnit.DoesNotExist):
-                return _error("street", _("No such street or town."))
+                return field_error("street", _("No such street or town."))
         units = registry.key_units(flag=flag, industry=request.query_params.get("industry", ""), street=street,
                                    query=request.query_params.get("q", ""))
         rows = list(units[:API_LIMIT + 1])
         return Response({"count": min(len(rows), API_LIMIT), "truncated": len(rows) > API_LIMIT,
                          "results": [key_unit_json(unit) for unit in rows[:API_LIMIT]]})
-
-
-def _error(field: str, detail: str) -> Response:
-    return Response({"code": "invalid", "detail": detail, "errors": {field: [detail]}},
-                    status=status.HTTP_400_BAD_REQUEST)
 
 
 urlpatterns: list[Any] = [
