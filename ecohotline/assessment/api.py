@@ -4,18 +4,17 @@ the groups ranked against the previous period, and the bureau month by month."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecohotline.api.errors import field_error
-from ecohotline.assessment.access import can_see_overview
+from ecohotline.assessment.access import CanSeeOverview
 from ecohotline.assessment.kpis import GROUPS, compute_kpis, report_json
 from ecohotline.assessment.rankings import RANK_GROUPS, monthly_trend, rankings, rankings_json, trend_json
 
@@ -23,11 +22,8 @@ MAX_DAYS = 366 * 3
 MAX_MONTHS = 36
 
 
-class CanSeeKpis(BasePermission):
+class CanSeeKpis(CanSeeOverview):
     message = gettext_lazy("Only leaders, analysts, dispatchers, unit heads and administrators see the KPIs.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return can_see_overview(request.user)
 
 
 class KpisView(APIView):

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -27,7 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ecohotline.assessment import ledger, retrospectives
-from ecohotline.assessment.access import can_see_overview
+from ecohotline.assessment.access import overview_required
 from ecohotline.assessment.forms import (
     EntryPlanForm,
     FlagDifficultForm,
@@ -44,19 +41,6 @@ from ecohotline.org.models import User
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
-
-
-def overview_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in and one of the overview roles; everyone else gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_see_overview(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _user(request: HttpRequest) -> User:

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ecohotline.assessment import rankings, selectors
-from ecohotline.assessment.access import can_see_overview
+from ecohotline.assessment.access import overview_required
 from ecohotline.cases.models import OPEN_STATUSES
 from ecohotline.core import geo
 from ecohotline.insight.effect import proactive_share
@@ -212,10 +210,8 @@ def _streets(period: selectors.Period) -> tuple[selectors.CasesPerStreet, list[d
     return per_street, rows, points
 
 
-@login_required
+@overview_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not can_see_overview(request.user):
-        raise PermissionDenied
     today = selectors.today()
     day = min(_parse_day(request.GET.get("period")) or today, today)
     period = selectors.assessment_period(day)

@@ -24,11 +24,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecohotline.api.errors import field_error
+from ecohotline.assessment.access import CanSeeOverview, overview_required
 from ecohotline.core.workdays import BEIJING
 from ecohotline.insight import forecast, rises
 from ecohotline.insight.analysis import BREAKDOWNS, WEEKDAYS, Period, breakdown, hour_weekday_matrix, monthly_counts
 from ecohotline.insight.models import AlertStatus, InsightAlert
-from ecohotline.insight.views import CanSeeInsight, insight_required
 
 MAX_DAYS = 366 * 3
 DEFAULT_DAYS = 30
@@ -97,7 +97,7 @@ def _analysis(period: Period) -> tuple[dict[str, Any], list[list[int]], list[tup
     return found
 
 
-@insight_required
+@overview_required
 def index(request: HttpRequest) -> HttpResponse:
     """分析研判: complaints of a period by category, industry, time and street, with 环比 and 同比."""
     form = PeriodForm(request.GET or None)
@@ -142,7 +142,7 @@ def _forecast_data(horizon: int = forecast.DEFAULT_HORIZON) -> dict[str, Any]:
     return found
 
 
-@insight_required
+@overview_required
 def forecast_page(request: HttpRequest) -> HttpResponse:
     """预测: the next eight weeks of every category, and how the model did against seasonal-naive."""
     data = _forecast_data()
@@ -153,7 +153,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
                                                      "backtest": data["backtest"], "pooled": data["pooled"]})
 
 
-@insight_required
+@overview_required
 def alerts_page(request: HttpRequest) -> HttpResponse:
     """异常上升预警: the rises the weekly detector found, to acknowledge or dismiss."""
     wanted = request.GET.get("status", "")
@@ -164,7 +164,7 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
                                                    "statuses": AlertStatus.choices})
 
 
-@insight_required
+@overview_required
 @require_POST
 def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(InsightAlert, pk=pk)
@@ -184,7 +184,7 @@ def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
 class BreakdownApi(APIView):
     """`GET /api/v1/insight/breakdown?start&end&by=…`: complaints of the period by one dimension, with 环比/同比."""
 
-    permission_classes = [IsAuthenticated, CanSeeInsight]
+    permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(
         parameters=[OpenApiParameter("start", str, required=True, description="First day (YYYY-MM-DD, Beijing)."),
@@ -218,7 +218,7 @@ class BreakdownApi(APIView):
 class ForecastApi(APIView):
     """`GET /api/v1/insight/forecast?weeks=8`: weekly complaints per category ahead, with intervals and backtest."""
 
-    permission_classes = [IsAuthenticated, CanSeeInsight]
+    permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(parameters=[OpenApiParameter("weeks", int, required=False, description="Weeks ahead (1–26).")],
                    responses={200: dict})
@@ -236,7 +236,7 @@ class ForecastApi(APIView):
 class AlertsApi(APIView):
     """`GET /api/v1/insight/alerts?status=open`: unusual-rise alerts, newest week first."""
 
-    permission_classes = [IsAuthenticated, CanSeeInsight]
+    permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(parameters=[OpenApiParameter("status", str, enum=[s for s, _l in AlertStatus.choices],
                                                 required=False)], responses={200: dict})

@@ -23,8 +23,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecohotline.api.errors import field_error
+from ecohotline.assessment.access import CanSeeOverview, overview_required
 from ecohotline.insight.hotissues import hot_issues_of_cases
-from ecohotline.insight.views import CanSeeInsight, insight_required
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
@@ -57,7 +57,7 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=DEFAULT_DAYS - 1), today
 
 
-@insight_required
+@overview_required
 def hot_issues_page(request: HttpRequest) -> HttpResponse:
     start, end = default_period()
     data = request.GET if "start" in request.GET or "end" in request.GET else None
@@ -78,7 +78,7 @@ def hot_issues_page(request: HttpRequest) -> HttpResponse:
 class HotIssuesView(APIView):
     """热点问题: the bureau's complaint cases of a period grouped into issues (same place, same problem), by heat."""
 
-    permission_classes = [IsAuthenticated, CanSeeInsight]
+    permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(
         parameters=[OpenApiParameter("start", str, required=True, description="First day (YYYY-MM-DD, Beijing)."),

@@ -24,13 +24,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecohotline.api.errors import field_error
+from ecohotline.assessment.access import CanSeeOverview, overview_required
 from ecohotline.cases.access import mask_complainant
 from ecohotline.cases.models import Case, Category
 from ecohotline.cases.selectors import category_label
 from ecohotline.core import geo
 from ecohotline.core.workdays import BEIJING
 from ecohotline.insight import emerging, hotspots, sources
-from ecohotline.insight.views import CanSeeInsight, insight_required
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 90
@@ -125,7 +125,7 @@ def _shown_cases(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 # --- the pages ----------------------------------------------------------------------------------------------
 
 
-@insight_required
+@overview_required
 def hotspots_page(request: HttpRequest) -> HttpResponse:
     """热点区域 and 新兴热点: the district map of hot and cold cells, the hotspot areas and the emerging cells."""
     form = HotspotForm(request.GET or None, initial=_defaults())
@@ -178,7 +178,7 @@ class SourcesForm(HotspotForm):
         return data
 
 
-@insight_required
+@overview_required
 def sources_page(request: HttpRequest) -> HttpResponse:
     """重复投诉源: places and polluters with repeated complaints, ranked, each with its history and cases."""
     form = SourcesForm(request.GET or None, initial={**_defaults(DEFAULT_SOURCE_DAYS), "top": sources.DEFAULT_TOP})
@@ -251,7 +251,7 @@ class HotspotsApi(APIView):
     """`GET /api/v1/insight/hotspots?start&end&category`: Gi* hot and cold areas with their cells; each hotspot
     with `case_count` and the ids of its latest `API_CASE_IDS` complaints (`case_ids`)."""
 
-    permission_classes = [IsAuthenticated, CanSeeInsight]
+    permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(parameters=_PERIOD, responses={200: dict})
     def get(self, request: Request) -> Response:
@@ -274,7 +274,7 @@ class HotspotsApi(APIView):
 class EmergingApi(APIView):
     """`GET /api/v1/insight/emerging?end&weeks&category`: cells classified by weekly Gi* and their trend."""
 
-    permission_classes = [IsAuthenticated, CanSeeInsight]
+    permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(parameters=[
         OpenApiParameter("end", str, required=False, description="Last day of the last week; default today."),
@@ -304,7 +304,7 @@ class EmergingApi(APIView):
 class SourcesApi(APIView):
     """`GET /api/v1/insight/sources?start&end&top&category`: repeated sources, ranked, with history and cases."""
 
-    permission_classes = [IsAuthenticated, CanSeeInsight]
+    permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(parameters=[*_PERIOD, OpenApiParameter("top", int, required=False,
                                                           description="How many sources (default 20).")],

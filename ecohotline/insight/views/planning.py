@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecohotline.api.errors import field_error
-from ecohotline.assessment.access import can_see_overview
+from ecohotline.assessment.access import CanSeeOverview, can_see_overview, overview_required
 from ecohotline.cases.access import mask_complainant, visible_cases
 from ecohotline.cases.exceptions import ActionForbidden, CaseError
 from ecohotline.cases.selectors import category_label
@@ -36,7 +36,6 @@ from ecohotline.core.workdays import BEIJING
 from ecohotline.insight import effect, planner, services, themes
 from ecohotline.insight.forms import PeriodForm, ProposalEditForm, RejectForm, ResultForm, ThemeForm
 from ecohotline.insight.models import MonthlyTheme, ProposalStatus, SignalSource, TaskProposal
-from ecohotline.insight.views import CanSeeInsight, insight_required
 from ecohotline.org.models import User
 
 DEFAULT_DAYS = 90
@@ -75,7 +74,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date]:
     return form, start, end
 
 
-@insight_required
+@overview_required
 def plans_page(request: HttpRequest) -> HttpResponse:
     """Proposals to decide (or decided), the "Propose now" button, and the effect of the tasks finished in the
     period with the 未诉先办 share."""
@@ -101,7 +100,7 @@ def plans_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@insight_required
+@overview_required
 def plans_propose(request: HttpRequest) -> HttpResponse:
     """"Propose now": run the collectors and propose."""
     try:
@@ -145,7 +144,7 @@ def _proposal(pk: int) -> TaskProposal:
                                                                  "decided_by", "theme", "result_by"), pk=pk)
 
 
-@insight_required
+@overview_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One proposal: its evidence and the cases behind it, the decision, the result and the effect."""
     return _plan_page(request, _proposal(pk))
@@ -159,7 +158,7 @@ def _refused(request: HttpRequest, error: CaseError, proposal: TaskProposal) -> 
 
 
 @require_POST
-@insight_required
+@overview_required
 def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(pk)
     try:
@@ -171,7 +170,7 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@insight_required
+@overview_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(pk)
     if not services.can_decide(request.user):
@@ -190,7 +189,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@insight_required
+@overview_required
 def plan_reject(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(pk)
     if not services.can_decide(request.user):
@@ -236,7 +235,7 @@ def plan_result(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the monthly theme -------------------------------------------------------------------------------------
 
 
-@insight_required
+@overview_required
 def themes_page(request: HttpRequest) -> HttpResponse:
     """The monthly themes, and (leaders) the form to pick one."""
     can_pick = services.can_decide(request.user)
@@ -273,7 +272,7 @@ def _save_theme(request: HttpRequest, form: ThemeForm, theme: MonthlyTheme | Non
         return None
 
 
-@insight_required
+@overview_required
 def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A theme's figures (complaints per month around it), its tasks and its latest complaints; leaders edit it."""
     theme = get_object_or_404(MonthlyTheme.objects.select_related("leader"), pk=pk)
@@ -333,7 +332,7 @@ class ProposalsApi(APIView):
     """`GET /api/v1/insight/proposals`: the planner's proposals (filters status, source), newest first, with the
     decision, the task case, the result and the effect of finished tasks."""
 
-    permission_classes = [IsAuthenticated, CanSeeInsight]
+    permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=list(ProposalStatus.values), required=False),

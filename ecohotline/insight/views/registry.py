@@ -23,13 +23,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecohotline.api.errors import field_error
+from ecohotline.assessment.access import CanSeeOverview, overview_required
 from ecohotline.cases.access import can_see_case, mask_complainant
 from ecohotline.cases.exceptions import ActionForbidden, CaseError
 from ecohotline.cases.models import Case
 from ecohotline.insight import registry, services
 from ecohotline.insight.forms import ConfirmKeyUnitForm, KeyUnitFilterForm, KeyUnitForm
 from ecohotline.insight.models import KeyUnit
-from ecohotline.insight.views import CanSeeInsight, insight_required
 from ecohotline.org.models import OrgUnit, User
 
 PAGE_SIZE = 50
@@ -46,7 +46,7 @@ def _filtered(form: KeyUnitFilterForm) -> Any:
                               street=data.get("street"), query=data.get("q") or "")
 
 
-@insight_required
+@overview_required
 def key_unit_list(request: HttpRequest) -> HttpResponse:
     """The registry with its filters and each unit's complaint count."""
     form = KeyUnitFilterForm(request.GET or None)
@@ -59,7 +59,7 @@ def key_unit_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@insight_required
+@overview_required
 def key_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One unit: complaints by month, linked cases, inspections and measurements with their verdicts."""
     unit = get_object_or_404(KeyUnit.objects.select_related("street", "team"), pk=pk)
@@ -95,12 +95,12 @@ def _edit(request: HttpRequest, unit: KeyUnit | None) -> HttpResponse:
     return render(request, "insight/key_unit_form.html", {"form": form, "unit": unit}, status=status_code)
 
 
-@insight_required
+@overview_required
 def key_unit_new(request: HttpRequest) -> HttpResponse:
     return _edit(request, None)
 
 
-@insight_required
+@overview_required
 def key_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # Read again from the database: the form must not change the instance the service compares with.
     return _edit(request, get_object_or_404(KeyUnit, pk=pk))
@@ -170,7 +170,7 @@ def key_unit_json(unit: KeyUnit) -> dict[str, Any]:
 class KeyUnitsApi(APIView):
     """`GET /api/v1/insight/key-units`: the registry (filters flag, industry, street, q) with complaint counts."""
 
-    permission_classes = [IsAuthenticated, CanSeeInsight]
+    permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(
         parameters=[OpenApiParameter("flag", str, enum=["industry", "area", "unit"], required=False),
