@@ -57,7 +57,7 @@ from django.db.models.sql.compiler import SQLCompiler
 
 from ecohotline.assessment.models import KpiScheme
 from ecohotline.cases.models import Appeal, Case, CaseKind, Decision, Satisfaction
-from ecohotline.core.workdays import BEIJING
+from ecohotline.core.workdays import day_bounds
 
 # group_by → the field of Case the figures are grouped by.
 GROUPS = {"unit": "handling_unit_id", "handler": "handler_id", "street": "street_id", "category": "category",
@@ -139,18 +139,12 @@ class KpiReport:
     groups: dict[Any, Figures] = field(default_factory=dict)
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[00:00 of `start`, 00:00 after `end`) in Beijing time."""
-    return (dt.datetime.combine(start, dt.time(0), tzinfo=BEIJING),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=BEIJING))
-
-
 def assessed_orders(scheme: KpiScheme, start: dt.date, end: dt.date) -> QuerySet[Case]:
     """The assessed orders of the period: complaints of the scheme's channels whose deciding visit (`visit_at`, the
     latest valid return visit, kept by `record_return_visit`) falls in the period, without an approved appeal.
 
     Read from the cases alone through the covering index `cases_kpi_visit`; the visits themselves are not joined."""
-    since, until = _bounds(start, end)
+    since, until = day_bounds(start, end)
     # Approved appeals are few: the database reads them once (NOT IN) rather than probing once per case.
     approved = Appeal.objects.filter(decision=Decision.APPROVED).values("case_id")
     return Case.objects.filter(kind=CaseKind.COMPLAINT, channel__in=list(scheme.channels), visit_at__gte=since,
@@ -342,7 +336,7 @@ def _compute(start: dt.date, end: dt.date, group_by: str | None, scheme: KpiSche
         "dissatisfied": Count("pk", filter=Q(visit_satisfaction=Satisfaction.DISSATISFIED)),
         "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
     })
-    since, until = _bounds(start, end)
+    since, until = day_bounds(start, end)
     complaints = Case.objects.filter(kind=CaseKind.COMPLAINT, channel__in=channels)
     completed = complaints.filter(completed_at__gte=since, completed_at__lt=until)
     timely = _count_by(completed, key, {

@@ -18,7 +18,7 @@ from ecohotline.assessment.kpis import Figures, compute_kpis
 from ecohotline.cases.deadlines import overdue_q
 from ecohotline.cases.models import OPEN_STATUSES, Case
 from ecohotline.core import gazetteer
-from ecohotline.core.workdays import BEIJING
+from ecohotline.core.workdays import BEIJING, day_bounds
 from ecohotline.org.models import PLACE_KINDS, OrgUnit, UnitKind
 
 # --- assessment months ---------------------------------------------------------------------------------------------
@@ -159,11 +159,6 @@ class CasesPerStreet:
         return sum(street.overdue for street in self.streets) + self.unplaced_overdue
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return (dt.datetime.combine(start, dt.time(0), tzinfo=BEIJING),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=BEIJING))
-
-
 def street_centre(name: str, district: str = "") -> tuple[float, float] | None:
     """The gazetteer's (latitude, longitude) of the 街乡 called `name` (in `district` when given), or None when it
     has no centre or the name is ambiguous."""
@@ -186,7 +181,7 @@ def cases_per_street(start: dt.date, end: dt.date, *, now: dt.datetime | None = 
     open (new, dispatched, in progress, returned) and those overdue at `now` (as the case list's "overdue"
     filter has it). Every active street and town is listed, with nothing received too. Two queries."""
     now = now or timezone.now()
-    since, until = _bounds(start, end)
+    since, until = day_bounds(start, end)
     counts = {row["street"]: row for row in (
         Case.objects.filter(received_at__gte=since, received_at__lt=until)
         .values("street").order_by("street")

@@ -64,6 +64,13 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, END_OF_DAY, tzinfo=BEIJING)
 
 
+def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[00:00 of `start`, 00:00 after `end`) in Beijing: the moments of the days from `start` to `end`, both
+    included (a period of the reports, the KPIs and the insight analyses)."""
+    return (dt.datetime.combine(start, dt.time(0), tzinfo=BEIJING),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=BEIJING))
+
+
 def add_working_days(start: dt.datetime, days: int, overrides: Overrides | None = None) -> DueTime:
     """End of the `days`-th working day after the (Beijing) day of `start`."""
     if days < 0:

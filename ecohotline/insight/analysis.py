@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from ecohotline.cases.models import Case, CaseKind, Channel
 from ecohotline.cases.selectors import category_label
 from ecohotline.core.geo import CELL_DEGREES
-from ecohotline.core.workdays import BEIJING, is_working_day
+from ecohotline.core.workdays import BEIJING, day_bounds, is_working_day
 from ecohotline.insight.industries import UNKNOWN, assign_industry, industry_name
 from ecohotline.org.models import OrgUnit
 
@@ -164,8 +164,7 @@ class Period:
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """[start 00:00, day after end 00:00) in Beijing time."""
-        return (dt.datetime.combine(self.start, dt.time(0), tzinfo=BEIJING),
-                dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), tzinfo=BEIJING))
+        return day_bounds(self.start, self.end)
 
     def q(self) -> Q:
         low, high = self.bounds()

@@ -32,13 +32,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ecohotline.cases.models import Case, CaseKind
+from ecohotline.core.workdays import day_bounds
 from ecohotline.insight.hotspots import (
     DEFAULT_ALPHA,
     category_q,
     cell_bounds,
     cell_centre,
     complaints,
-    day_bounds,
     fdr,
     gi_star,
     lattice_for,

@@ -615,19 +615,23 @@ class CaseIssues:
 MAX_CASES = 10_000
 
 
+def _complaints(start: dt.date, end: dt.date) -> Any:
+    """The complaint cases received from `start` to `end` (Beijing days, both included)."""
+    from ecohotline.cases.models import Case, CaseKind
+    from ecohotline.core.workdays import day_bounds
+
+    since, until = day_bounds(start, end)
+    return Case.objects.filter(kind=CaseKind.COMPLAINT, received_at__gte=since, received_at__lt=until)
+
+
 def case_messages(start: dt.date, end: dt.date) -> tuple[list[Message], dict[str, int]]:
     """The complaint cases received from `start` to `end` (Beijing days, both included) as messages: title and
     description masked (`mask_complainant`), the complainant's phone as the user (never shown: only compared),
     the case reference as the id. At most the latest `MAX_CASES` of them, oldest first."""
-    from django.utils import timezone
-
     from ecohotline.cases.access import mask_complainant
-    from ecohotline.cases.models import Case, CaseKind
+    from ecohotline.core.workdays import BEIJING
 
-    zone = timezone.get_default_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    cases = (Case.objects.filter(kind=CaseKind.COMPLAINT, received_at__gte=since, received_at__lt=until)
+    cases = (_complaints(start, end)
              .only("pk", "external_id", "title", "description", "complainant_name", "complainant_phone",
                    "received_at").order_by("-received_at", "-pk")[:MAX_CASES])
     messages: list[Message] = []
@@ -638,21 +642,15 @@ def case_messages(start: dt.date, end: dt.date) -> tuple[list[Message], dict[str
         reference = case.reference
         ids[reference] = case.pk
         messages.append(Message(id=reference, user=case.complainant_phone.strip() or f"case:{case.pk}",
-                                subject=subject, time=case.received_at.astimezone(zone), text=text))
+                                subject=subject, time=case.received_at.astimezone(BEIJING), text=text))
     return messages, ids
 
 
 def hot_issues_of_cases(start: dt.date, end: dt.date, *, top: int | None = 10) -> CaseIssues:
     """The hot issues of the bureau's complaints received from `start` to `end`, heat measured at the period's end."""
-    from django.utils import timezone
-
-    from ecohotline.cases.models import Case, CaseKind
+    from ecohotline.core.workdays import day_bounds
 
     messages, ids = case_messages(start, end)
-    zone = timezone.get_default_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    received = len(messages) if len(messages) < MAX_CASES else Case.objects.filter(
-        kind=CaseKind.COMPLAINT, received_at__gte=since, received_at__lt=until).count()
-    issues = find_hot_issues(messages, top=top, end=until)
+    received = len(messages) if len(messages) < MAX_CASES else _complaints(start, end).count()
+    issues = find_hot_issues(messages, top=top, end=day_bounds(start, end)[1])
     return CaseIssues(start=start, end=end, cases=len(messages), issues=issues, case_ids=ids, received=received)

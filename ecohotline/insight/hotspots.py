@@ -39,7 +39,7 @@ from django.db.models import Count, Q, QuerySet
 
 from ecohotline.cases.models import Case, CaseKind
 from ecohotline.core.geo import CELL_DEGREES
-from ecohotline.core.workdays import BEIJING
+from ecohotline.core.workdays import day_bounds
 
 # `core.geo.grid_cell`: row × 1,000,000 + column (rows of latitude, columns of longitude, both ≥ 0 in China).
 CELL_ROW = 1_000_000
@@ -76,12 +76,6 @@ def cell_centre(cell: int) -> tuple[float, float]:
 
 
 # --- the cases ----------------------------------------------------------------------------------------------
-
-
-def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[00:00 of `start`, 00:00 after `end`) in Beijing time."""
-    return (dt.datetime.combine(start, dt.time(0), tzinfo=BEIJING),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=BEIJING))
 
 
 def category_q(category: str | None) -> Q:

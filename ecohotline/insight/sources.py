@@ -51,8 +51,8 @@ from django.db.models.functions import Substr
 
 from ecohotline.cases.access import mask_complainant
 from ecohotline.cases.models import Case, CaseKind, RequestType
-from ecohotline.core.workdays import BEIJING
-from ecohotline.insight.hotspots import category_q, day_bounds, without_jit
+from ecohotline.core.workdays import BEIJING, day_bounds
+from ecohotline.insight.hotspots import category_q, without_jit
 
 DEFAULT_RADIUS_M = 150.0
 DEFAULT_MIN_COMPLAINTS = 3
