@@ -218,7 +218,7 @@ def _cohort_postgresql(key: str | None, sql: str, params: Any) -> dict[Any, dict
     result: dict[Any, dict[str, Any]] = {}
     everyone: tuple[list[numpy.ndarray], list[numpy.ndarray]] = ([], [])
     for group, received, merged, due, in_time, *packed in found:
-        contacts, replies = (numpy.frombuffer(bytes(values or b""), dtype=">f8").astype(float) for values in packed)
+        contacts, replies = (numpy.frombuffer(values or b"", dtype=">f8").astype(float) for values in packed)
         everyone[0].append(contacts)
         everyone[1].append(replies)
         result[None if key is None else group] = {
