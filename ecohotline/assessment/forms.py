@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecohotline.assessment.models import LedgerReason, RetrospectiveCause
 from ecohotline.cases.models import Case
+from ecohotline.core.widgets import DatePicker
 from ecohotline.org.models import PLACE_KINDS, OrgUnit, Role, User
 
 
@@ -60,7 +61,7 @@ class EntryPlanForm(_Styled, forms.Form):
     next_step = forms.CharField(label=_("Next step"), required=False, max_length=2000,
                                 widget=forms.Textarea(attrs={"rows": 2}))
     next_date = forms.DateField(label=_("Next date"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                widget=DatePicker())
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from ecohotline.cases.models import Category
 from ecohotline.cases.selectors import category_label
 from ecohotline.cases.services import HANDLING_UNIT_KINDS
+from ecohotline.core.widgets import DatePicker
 from ecohotline.insight.models import KeyUnit
 from ecohotline.org.models import OrgUnit, Role, UnitKind, User
 
 _INPUT = {"class": "form-control form-control-sm"}
 _SELECT = {"class": "form-select form-select-sm"}
 _CHECK = {"class": "form-check-input"}
-_DATE = {"type": "date", "class": "form-control form-control-sm"}
 
 
 def streets() -> QuerySet[OrgUnit]:
@@ -95,7 +95,7 @@ class ProposalEditForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=OrgUnit.objects.none(),
                                   widget=forms.Select(attrs=_SELECT))
     deadline = forms.DateField(label=_("Deadline"), required=False,
-                               widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
+                               widget=DatePicker(attrs=_INPUT))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,9 +122,8 @@ class ResultForm(forms.Form):
 class PeriodForm(forms.Form):
     """The period of the effect figures (Beijing days, both included)."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(format="%Y-%m-%d",
-                                                                                     attrs=_DATE))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
+    start = forms.DateField(label=_("From"), required=False, widget=DatePicker(attrs=_INPUT))
+    end = forms.DateField(label=_("To"), required=False, widget=DatePicker(attrs=_INPUT))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -9,10 +9,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ecohotline.core.widgets import DatePicker
 from ecohotline.org.models import User
 from ecohotline.reports.models import ReportKind
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+DATE_INPUT = DatePicker(attrs={"class": "form-control form-control-sm"})
 
 
 class GenerateForm(forms.Form):

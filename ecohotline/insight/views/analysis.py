@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from ecohotline.api.errors import field_error
 from ecohotline.assessment.access import CanSeeOverview, overview_required
+from ecohotline.core.widgets import DatePicker
 from ecohotline.core.workdays import BEIJING
 from ecohotline.insight import forecast, rises
 from ecohotline.insight.analysis import BREAKDOWNS, WEEKDAYS, Period, breakdown, hour_weekday_matrix, monthly_counts
@@ -44,11 +45,9 @@ class PeriodForm(forms.Form):
     """The period analysed (Beijing days, both ends included); compared with the period before and a year before."""
 
     start = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(format="%Y-%m-%d",
-                                                   attrs={"type": "date", "class": "form-control form-control-sm"}))
+                            widget=DatePicker(attrs={"class": "form-control form-control-sm"}))
     end = forms.DateField(label=gettext_lazy("To"), required=False,
-                          widget=forms.DateInput(format="%Y-%m-%d",
-                                                   attrs={"type": "date", "class": "form-control form-control-sm"}))
+                          widget=DatePicker(attrs={"class": "form-control form-control-sm"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

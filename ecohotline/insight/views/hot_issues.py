@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from ecohotline.api.errors import field_error
 from ecohotline.assessment.access import CanSeeOverview, overview_required
+from ecohotline.core.widgets import DatePicker
 from ecohotline.insight.hotissues import hot_issues_of_cases
 
 DEFAULT_DAYS = 90
@@ -35,8 +36,8 @@ class PeriodForm(forms.Form):
     """The period of the hot-issues page (default: the last 90 days up to today)."""
 
     start = forms.DateField(label=gettext_lazy("From"),
-                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+                            widget=DatePicker())
+    end = forms.DateField(label=gettext_lazy("To"), widget=DatePicker())
     top = forms.IntegerField(label=gettext_lazy("Issues"), min_value=1, max_value=MAX_TOP, initial=10)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

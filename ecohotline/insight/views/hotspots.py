@@ -29,6 +29,7 @@ from ecohotline.cases.access import mask_complainant
 from ecohotline.cases.models import Case, Category
 from ecohotline.cases.selectors import category_label
 from ecohotline.core import geo
+from ecohotline.core.widgets import DatePicker
 from ecohotline.core.workdays import BEIJING
 from ecohotline.insight import emerging, hotspots, sources
 
@@ -53,16 +54,16 @@ def category_choices() -> list[tuple[str, str]]:
             "code").values_list("code", flat=True)]]
 
 
-_DATE = {"type": "date", "class": "form-control form-control-sm"}
+_INPUT = {"class": "form-control form-control-sm"}
 
 
 class HotspotForm(forms.Form):
     """The period (Beijing days, both included), the category, and the weeks of the emerging analysis."""
 
     start = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
+                            widget=DatePicker(attrs=_INPUT))
     end = forms.DateField(label=gettext_lazy("To"), required=False,
-                          widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
+                          widget=DatePicker(attrs=_INPUT))
     category = forms.ChoiceField(label=gettext_lazy("Category"), required=False,
                                  widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
     weeks = forms.IntegerField(label=gettext_lazy("Weeks (emerging)"), required=False,
