@@ -28,6 +28,7 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "created": _("Registered"),
     "triaged": _("Triaged"),
     "order_updated": _("Order supplemented"),
+    "photos_received": _("Photos from the complainant"),
     "merge_received": _("Duplicate merged in"),
     "follow_parent": _("Handling follows the case it is merged into"),
     "deadline_reminder": _("Deadline reminder sent"),

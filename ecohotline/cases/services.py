@@ -46,7 +46,7 @@ from ecohotline.cases.models import (
     Urgency,
     VisitSource,
 )
-from ecohotline.cases.signals import case_closed
+from ecohotline.cases.signals import AppendedEvent, case_closed, case_events_appended
 from ecohotline.cases.workflow import TRANSITIONS, Transition
 from ecohotline.core import bulk, geo
 from ecohotline.core.selectors import workday_overrides
@@ -136,10 +136,14 @@ def _begin(actor: User, case: Case, action: str, version: int | None) -> Case:
 
 def _record(case: Case, *, actor: User | None, action: str, from_status: str, payload: dict[str, Any],
             at: dt.datetime | None = None) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, actor=actor, at=at or timezone.now(), action=action, from_status=from_status,
         to_status=case.status, payload={key: _json(value) for key, value in payload.items()},
     )
+    # Inside the transaction: what follows from the event (outgoing webhooks) is written with it.
+    case_events_appended.send(sender=CaseEvent, events=[AppendedEvent(
+        event.pk, case, action, from_status, event.to_status, event.at, event.actor_id, event.payload)])
+    return event
 
 
 def _finish(case: Case, *, actor: User | None, action: str, from_status: str, fields: Iterable[str],
@@ -155,15 +159,20 @@ def _finish(case: Case, *, actor: User | None, action: str, from_status: str, fi
     return case
 
 
+def _case_facts(case: Case) -> dict[str, Any]:
+    """What a notification may say of a case outside the desk (e-mail, group robots): never the complainant."""
+    names = selectors.category_labels().get(case.sub_category or case.category, ("", ""))
+    return {"reference": case.reference, "category": case.sub_category or case.category, "category_zh": names[0],
+            "category_en": names[1], "street": case.street.name if case.street else ""}
+
+
 def _notify_after_commit(recipients: Iterable[User], kind: str, case: Case, **params: Any) -> None:
+    """Tell the people (and, as the event's route asks, e-mail and the group robots of the case's street and
+    unit) in the transaction of the change: notifications and outbox messages commit with it or not at all, and
+    the outbox delivers after the commit."""
     people = [user for user in recipients if user is not None]
-    if not people:
-        return
-    case_id = case.pk
-    reference = case.reference
-    transaction.on_commit(
-        lambda: notify_users(recipients=people, kind=kind, case_id=case_id, reference=reference, **params)
-    )
+    notify_users(recipients=people, kind=kind, case_id=case.pk, units=[case.street_id, case.handling_unit_id],
+                 **{**_case_facts(case), **params})
 
 
 def _dispatchers() -> list[User]:
@@ -358,7 +367,7 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
     bulk.insert_objects([case for case, _ in cases])
     now = timezone.now()
     actor_id = actor.pk if actor is not None else None
-    bulk.insert_rows(CaseEvent, [
+    rows = [
         {"case_id": case.pk, "actor_id": actor_id, "at": now, "action": "created", "from_status": "",
          "to_status": case.status, "payload": {key: _json(value) for key, value in {
              "channel": case.channel, "external_id": case.external_id, "policy": case.policy_id,
@@ -366,6 +375,11 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
              "reply_due_at": due.reply_due_at, "due_at": due.due_at, "provisional": due.provisional,
          }.items()}}
         for case, due in cases
+    ]
+    event_ids = bulk.insert_rows(CaseEvent, rows)
+    case_events_appended.send(sender=CaseEvent, events=[
+        AppendedEvent(event_id, case, "created", "", case.status, now, actor_id, row["payload"])
+        for event_id, (case, _due), row in zip(event_ids, cases, rows, strict=True)
     ])
     return [case for case, _ in cases]
 
@@ -377,6 +391,29 @@ def record_order_update(*, case: Case, changes: dict[str, Any], via: str, actor:
     locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     return _finish(locked, actor=actor, action="order_updated", from_status=locked.status, fields=[],
                    payload={"via": via, "changes": changes})
+
+
+@transaction.atomic
+def attach_complainant_photos(*, case: Case, photos: Sequence[UploadedFile], via: str,
+                              actor: User | None = None) -> list[Attachment]:
+    """诉求人照片: photos the complainant sent with the complaint (the public page), kept on the case with a
+    `photos_received` timeline entry that shows them. Nothing is kept when one of them is refused."""
+    check_photos(photos)
+    if not photos:
+        return []
+    locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    stored: list[Attachment] = []
+    try:
+        for photo in photos:
+            stored.append(Attachment.objects.create(case=locked, created_by=actor, file=photo,
+                                                    original_name=(photo.name or "")[:200]))
+        _finish(locked, actor=actor, action="photos_received", from_status=locked.status, fields=[],
+                payload={"via": via, "photos": [attachment.pk for attachment in stored]})
+    except BaseException:
+        for attachment in stored:  # the rows roll back with the transaction; the files would stay behind
+            attachment.file.delete(save=False)
+        raise
+    return stored
 
 
 @transaction.atomic
@@ -405,10 +442,15 @@ def record_triages(*, results: Sequence[tuple[Case, dict[str, Any] | bulk.JsonTe
     bulk.update_objects(tagged, "tags")
     now = timezone.now()
     actor_id = actor.pk if actor is not None else None
-    bulk.insert_rows(CaseEvent, [
+    payloads = [_payload(result) for _case, result, _tags in results]
+    event_ids = bulk.insert_rows(CaseEvent, [
         {"case_id": case.pk, "actor_id": actor_id, "at": now, "action": "triaged", "from_status": case.status,
-         "to_status": case.status, "payload": _payload(result)}
-        for case, result, _tags in results
+         "to_status": case.status, "payload": payload}
+        for (case, _result, _tags), payload in zip(results, payloads, strict=True)
+    ])
+    case_events_appended.send(sender=CaseEvent, events=[
+        AppendedEvent(event_id, case, "triaged", case.status, case.status, now, actor_id, payload)
+        for event_id, (case, _result, _tags), payload in zip(event_ids, results, payloads, strict=True)
     ])
 
 
@@ -865,6 +907,8 @@ def record_return_visit(*, actor: User, case: Case, contacted: bool, solved: boo
                      "valid": valid, "source": source, "outcome": outcome, "due_at": case.due_at})
     if outcome == "reopened":
         _notify_after_commit(_handling_people(case), "case_reopened", case)
+    if valid and satisfaction not in SATISFIED:
+        _notify_after_commit(_superior_people(case), "visit_unsatisfied", case, satisfaction=satisfaction)
     return visit
 
 
@@ -1086,7 +1130,8 @@ def _send_alert(case: Case, deadline_kind: str, kind: str, due: dt.datetime, now
                 return 0
             DeadlineAlert.objects.create(case=current, deadline=deadline_kind, kind=kind, due_at=due)
             notify_users(recipients=_alert_recipients(current, kind), kind=f"deadline_{kind}", case_id=current.pk,
-                         reference=current.reference, deadline=deadline_kind, due_at=due.isoformat())
+                         units=[current.street_id, current.handling_unit_id], **_case_facts(current),
+                         deadline=deadline_kind, due_at=due.isoformat())
             _record(current, actor=None, action=f"deadline_{kind}", from_status=current.status,
                     payload={"deadline": deadline_kind, "due_at": due}, at=now)
     except IntegrityError:

@@ -167,8 +167,9 @@ def timeline_entries(case: Case, user: User, *, visible: bool | None = None) -> 
         visible = access.can_see_complainant(user, case)
     redact = _Redactor(case, visible)
     photos: dict[int, list[Attachment]] = {}
-    if any(event.action == "record_inspection" and event.payload.get("photos") for event in events):
-        for photo in Attachment.objects.filter(case=case, inspection__isnull=False).order_by("pk"):
+    if any(event.action in ("record_inspection", "photos_received") and event.payload.get("photos")
+           for event in events):
+        for photo in Attachment.objects.filter(case=case).order_by("pk"):
             photos.setdefault(photo.inspection_id or 0, []).append(photo)
     entries = []
     for event in events:
@@ -212,6 +213,9 @@ def _describe(
                 lines.append(Line(_("Inspectors"), redact(inspection.people)))
             blocks.append(Block(_("Findings"), redact(inspection.findings)))
             entry.photos = photos.get(inspection.pk, [])
+    elif action == "photos_received":
+        wanted = set(payload.get("photos") or [])
+        entry.photos = [photo for photo in photos.get(0, []) if photo.pk in wanted]
     elif action == "record_measurement":
         measurement: Measurement | None = record
         values = measurement.values if measurement else payload.get("values")

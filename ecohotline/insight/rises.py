@@ -243,8 +243,9 @@ def raise_rise_alert(*, cell: Cell, week: dt.date) -> InsightAlert | None:
     params: dict[str, Any] = {"alert_id": alert.pk, "category": cell.category, "category_zh": names[0],
                               "category_en": names[1], "street": street, "week_start": week.isoformat(),
                               "observed": cell.observed, "expected": round(cell.expected, 1)}
+    street_id = cell.street_id  # its group robot is told when the route of insight_rise asks for it
     transaction.on_commit(lambda: notify_users(recipients=recipients, kind=NOTIFICATION_KIND, case_id=None,
-                                               **params))
+                                               units=[street_id], **params))
     alert.recipient_count = len(recipients)  # type: ignore[attr-defined]
     return alert
 

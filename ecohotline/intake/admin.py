@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -53,10 +54,19 @@ class ImportRunAdmin(admin.ModelAdmin):
         return False
 
 
+class HttpsURLField(forms.URLField):
+    """An address typed without a scheme is https (Django 6's default, without its deprecation warning)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
 class HotlineSourceForm(forms.ModelForm):
     class Meta:
         model = HotlineSource
-        fields = ["code", "name", "channel", "secret", "is_active"]
+        fields = ["code", "name", "channel", "secret", "is_active", "feedback_url"]
+        field_classes = {"feedback_url": HttpsURLField}
         help_texts = {"secret": _("Shared with the pushing system, which signs each request with it "
                                   "(HMAC-SHA256). A fresh random one is proposed.")}
 
@@ -68,8 +78,9 @@ class HotlineSourceForm(forms.ModelForm):
 
 @admin.register(HotlineSource)
 class HotlineSourceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, now
     form = HotlineSourceForm
-    list_display = ["code", "name", "channel", "is_active"]
+    list_display = ["code", "name", "channel", "is_active", "feedback_url"]
 
 
 @admin.register(OrderRecord)

@@ -138,13 +138,19 @@ class ImportRejection(models.Model):
 
 
 class HotlineSource(models.Model):
-    """A system allowed to push orders (the 12345 platform, the 12369 platform...), with its shared secret."""
+    """A system allowed to push orders (the 12345 platform, the 12369 platform...), with its shared secret, and
+    where the results of its orders are pushed back (办理结果反馈), if it takes them."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.HOTLINE_12345)
     secret = models.CharField(_("shared secret"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
+    # Where the results of its orders go back (replies, returns, extensions, appeals): see `hooks.feedback`.
+    feedback_url = models.URLField(
+        _("feedback URL"), max_length=500, blank=True,
+        help_text=_("Replies, returns, extensions and appeals on this source's orders are posted here, signed with "
+                    "the shared secret like the pushes; blank: no feedback."))
 
     class Meta:
         verbose_name = _("push source")

@@ -32,7 +32,8 @@ from typing import Any, Final
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ecohotline.cases import access
@@ -48,7 +49,7 @@ from ecohotline.cases.services import (
 from ecohotline.intake.models import RoutingRule
 from ecohotline.intake.routing import route
 from ecohotline.monitoring import detectors, selectors
-from ecohotline.monitoring.alerts import CATEGORY_OF_STATION_KIND
+from ecohotline.monitoring.alerts import CATEGORY_OF_STATION_KIND, parameter_label
 from ecohotline.monitoring.detectors import Episode, Hit, Series
 from ecohotline.monitoring.models import (
     OPEN_ALERT_STATUSES,
@@ -60,6 +61,7 @@ from ecohotline.monitoring.models import (
     Station,
     StationKind,
 )
+from ecohotline.notify.services import notify_users
 from ecohotline.org.models import Role, User
 from ecohotline.standards.noise import GB3096_TABLE_1
 from ecohotline.standards.water import GB3838_TABLE_1_AT_MOST, GB3838_TABLE_1_LAKE_RESERVOIR
@@ -478,7 +480,28 @@ def scan(*, start: dt.datetime | None = None, end: dt.datetime | None = None,
         # Not for a backfill's old episodes: a verification is a visit now.
         if _auto_verifies(alert, max(recent, timezone.now() - RECENT_HOURS * HOUR)):
             result.verifications.append(open_verification(actor=None, alert=alert))
+    _notify_new_alerts([alert for alert in result.opened
+                        if alert.last_at >= max(recent, timezone.now() - RECENT_HOURS * HOUR)])
     return result
+
+
+def _notify_new_alerts(alerts: Sequence[Alert]) -> None:
+    """Tell the dispatchers of new alerts (and, as the route of `monitoring_alert` asks, e-mail them and post to the
+    group robot of the station's street), in the scan's transaction. A backfill's old episodes tell nobody."""
+    if not alerts:
+        return
+    dispatchers = list(User.objects.filter(is_active=True, role_assignments__role=Role.DISPATCHER).distinct())
+    for alert in alerts:
+        station = alert.station
+        labels = {}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                labels[language] = parameter_label(alert.parameter)
+        notify_users(recipients=dispatchers, kind="monitoring_alert", case_id=None, units=[station.street_id],
+                     alert_id=alert.pk, station=station.name, street=station.street.name if station.street else "",
+                     parameter=alert.parameter, parameter_zh=labels["zh-hans"], parameter_en=labels["en"],
+                     severity=alert.severity, detector=alert.detector, first_at=alert.first_at.isoformat(),
+                     link=reverse("monitoring:alert-detail", args=[alert.pk]))
 
 
 # --- verification ------------------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def _moment(value: Any) -> str:
+def moment_text(value: Any) -> str:
     """An ISO time from the parameters, in local time."""
     try:
         moment = dt.datetime.fromisoformat(str(value))
@@ -58,12 +58,14 @@ def _with_note(with_note: str, without: str, params: Mapping[str, Any]) -> str:
 
 def _reminder(params: Mapping[str, Any]) -> str:
     return _("%(reference)s: the “%(deadline)s” deadline is due at %(due)s.") % {
-        "reference": params.get("reference", ""), "deadline": _deadline(params), "due": _moment(params.get("due_at"))}
+        "reference": params.get("reference", ""), "deadline": _deadline(params),
+        "due": moment_text(params.get("due_at"))}
 
 
 def _escalation(params: Mapping[str, Any]) -> str:
     return _("%(reference)s is overdue: the “%(deadline)s” deadline passed at %(due)s.") % {
-        "reference": params.get("reference", ""), "deadline": _deadline(params), "due": _moment(params.get("due_at"))}
+        "reference": params.get("reference", ""), "deadline": _deadline(params),
+        "due": moment_text(params.get("due_at"))}
 
 
 def _extension_decided(params: Mapping[str, Any]) -> str:
@@ -82,11 +84,44 @@ def _insight_rise(params: Mapping[str, Any]) -> str:
                                          "expected": params.get("expected", "")}
 
 
+def _returned(params: Mapping[str, Any]) -> str:
+    # The reason is free text, left out of e-mails and robot posts (notify.routing).
+    if not str(params.get("reason") or "").strip():
+        return _("%(reference)s was returned.") % {"reference": params.get("reference", "")}
+    return _("%(reference)s was returned: %(reason)s") % {
+        "reference": params.get("reference", ""), "reason": params.get("reason", "")}
+
+
+def _visit_unsatisfied(params: Mapping[str, Any]) -> str:
+    return _("%(reference)s: the complainant was not satisfied at the return visit.") % {
+        "reference": params.get("reference", "")}
+
+
+SEVERITY_NAMES: dict[str, Promise] = {
+    "low": gettext_lazy("Low"), "medium": gettext_lazy("Medium"), "high": gettext_lazy("High")}
+
+
+def _monitoring_alert(params: Mapping[str, Any]) -> str:
+    zh = (get_language() or "zh-hans").startswith("zh")
+    parameter = params.get("parameter_zh" if zh else "parameter_en") or ""
+    severity = params.get("severity", "")
+    return _("Monitoring alert at %(station)s: %(parameter)s, severity %(severity)s, from %(first)s.") % {
+        "station": params.get("station", ""), "parameter": parameter,
+        "severity": str(SEVERITY_NAMES.get(str(severity), severity)), "first": moment_text(params.get("first_at"))}
+
+
+def _meeting_decision_due(params: Mapping[str, Any]) -> str:
+    names = {"reference": params.get("reference", ""), "due": params.get("due", ""),
+             "note": str(params.get("note") or "").strip()}
+    if names["note"]:
+        return _("%(reference)s: the meeting's decision “%(note)s” is due on %(due)s.") % names
+    return _("%(reference)s: the meeting's decision is due on %(due)s.") % names
+
+
 # kind → the words for it; every message is built at the time it is read, in the reader's language.
 RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "case_assigned": lambda p: _("%(reference)s is waiting for you.") % {"reference": p.get("reference", "")},
-    "case_returned": lambda p: _("%(reference)s was returned: %(reason)s") % {
-        "reference": p.get("reference", ""), "reason": p.get("reason", "")},
+    "case_returned": _returned,
     "case_reopened": lambda p: _("%(reference)s is reopened after the return visit.") % {
         "reference": p.get("reference", "")},
     "case_supervised": lambda p: _with_note(_("%(reference)s is under supervision: %(note)s"),
@@ -103,6 +138,9 @@ RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "deadline_reminder": _reminder,
     "deadline_escalation": _escalation,
     "insight_rise": _insight_rise,
+    "visit_unsatisfied": _visit_unsatisfied,
+    "monitoring_alert": _monitoring_alert,
+    "meeting_decision_due": _meeting_decision_due,
 }
 
 

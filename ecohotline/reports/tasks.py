@@ -10,7 +10,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from ecohotline.reports import services
+from ecohotline.reports import reminders, services
 
 
 @db_periodic_task(crontab(minute="5"))
@@ -31,3 +31,9 @@ def monthly_summary() -> int | None:
     """月总结, on the first day of each assessment month from `REPORTS_MONTHLY_HOUR`."""
     run = services.scheduled_monthly()
     return run.pk if run else None
+
+
+@db_periodic_task(crontab(minute="25"))
+def meeting_decision_reminders() -> int:
+    """Every hour: remind the people responsible of the meeting decisions falling due (each once)."""
+    return reminders.remind_due_decisions()

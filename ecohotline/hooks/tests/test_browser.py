@@ -1,0 +1,81 @@
+"""In a real browser: the case page loads the fragment of what the case sent out, with a failing hotline feedback.
+Screenshots go to /tmp/shots/hooks-*.png."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.db import connections
+
+from ecohotline.cases import services
+from ecohotline.hooks.tests.conftest import hotline_order
+from ecohotline.notify import outbox
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path("/tmp/shots")
+
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Chromium is not installed", allow_module_level=True)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
+    connections.close_all()
+
+
+@pytest.fixture
+def live_url(browser: Any, transactional_db: None) -> Iterator[str]:
+    from django.test.testcases import LiveServerThread
+
+    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_case_page_shows_the_failing_feedback(browser, live_url, org, source, receiver, language):
+    try:
+        receiver.default = (503, b"the platform is under maintenance")
+        case = hotline_order(org)
+        services.dispatch_case(actor=org.dispatcher, case=case, unit=org.squad)
+        services.accept_case(actor=org.handler, case=case)
+        services.reply_to_complainant(actor=org.handler, case=case, text="已责令整改。", final=True)
+        outbox.deliver_due()
+        org.handler.set_password("pw-1234-word")
+        org.handler.save()
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale=language)
+        page.goto(f"{live_url}/cases/{case.pk}/?lang={language}")
+        page.fill("#id_username", "handler")
+        page.fill("#id_password", "pw-1234-word")
+        page.click("main form button[type=submit]")
+        page.wait_for_url(f"**/cases/{case.pk}/**")
+        fragment = page.locator("#case-outgoing")
+        fragment.wait_for()
+        assert "HTTP 503: the platform is under maintenance" in fragment.inner_text()
+        assert fragment.locator("[data-status=pending] .badge.bg-warning").count() == 1
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        fragment.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"hooks-case-page-{language}.png"), full_page=True)
+    finally:
+        connections.close_all()
