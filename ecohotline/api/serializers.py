@@ -95,6 +95,24 @@ class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
         read_only_fields = fields
 
 
+def masked_payload(case: Case, value: Any, field: str = "") -> Any:
+    """An event payload with the complainant masked in every text: the values under a `complainant_name` or
+    `complainant_phone` key (an order update's old and new values), the case's complainant and any mobile number
+    elsewhere."""
+    if isinstance(value, dict):
+        return {name: masked_payload(case, item, field if field.startswith("complainant_") else str(name))
+                for name, item in value.items()}
+    if isinstance(value, list):
+        return [masked_payload(case, item, field) for item in value]
+    if isinstance(value, str):
+        if field == "complainant_name":
+            return access.mask_name(value)
+        if field == "complainant_phone":
+            return access.mask_phone(value)
+        return access.mask_complainant(case, value)
+    return value
+
+
 class CaseDetailSerializer(CaseSerializer):
     timeline = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -105,8 +123,15 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(CaseEventSerializer(many=True))
     def get_timeline(self, case: Case) -> Any:
+        """The events as stored; for callers who may not see the complainant, every text of the payloads masked
+        (an `order_updated` event carries the old and new name and phone). `/cases/{id}/timeline` has them in
+        words."""
         events = case.events.select_related("actor").order_by("at", "pk")
-        return CaseEventSerializer(events, many=True).data
+        data = CaseEventSerializer(events, many=True).data
+        if not self._visible(case):
+            for item in data:
+                item["payload"] = masked_payload(case, item["payload"])
+        return data
 
     def get_allowed_actions(self, case: Case) -> list[str]:
         return allowed_actions(self.context["request"].user, case)

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,10 +30,20 @@ class KpisView(APIView):
     permission_classes = [IsAuthenticated, CanSeeKpis]
 
     @extend_schema(
+        operation_id="assessment_kpis",
+        summary="The 三率 (response, resolution, satisfaction) of a period, for the bureau and per group",
+        description="Computed from the cases and their events under the KPI scheme in force; `group_by` adds one "
+        "row per unit, handler, street, category or leader. 400 `invalid` naming the parameter.",
         parameters=[OpenApiParameter("start", str, required=True, description="First day (YYYY-MM-DD, Beijing)."),
                     OpenApiParameter("end", str, required=True, description="Last day, included."),
                     OpenApiParameter("group_by", str, enum=list(GROUPS), required=False)],
         responses={200: dict},
+        examples=[OpenApiExample("May, by unit", response_only=True, value={
+            "start": "2026-04-21", "end": "2026-05-20", "group_by": "unit",
+            "scheme": {"name": "2026", "weights": {"response": 0.1, "resolution": 0.45, "satisfaction": 0.45}},
+            "total": {"cases": 120, "response_rate": 0.98, "resolution_rate": 0.91, "satisfaction_rate": 0.88,
+                      "composite": 90.55},
+            "groups": [{"group": 4, "name": "执法一中队", "cases": 40, "composite": 92.1}]})],
     )
     def get(self, request: Request) -> Response:
         days = _period(request)
@@ -72,10 +82,18 @@ class RankingsView(APIView):
     permission_classes = [IsAuthenticated, CanSeeKpis]
 
     @extend_schema(
+        operation_id="assessment_rankings",
+        summary="排名: the groups of a period ranked by composite, against the previous period",
         parameters=[OpenApiParameter("start", str, required=True, description="First day (YYYY-MM-DD, Beijing)."),
                     OpenApiParameter("end", str, required=True, description="Last day, included."),
                     OpenApiParameter("by", str, enum=list(RANK_GROUPS), required=True)],
         responses={200: dict},
+        examples=[OpenApiExample("Units", response_only=True, value={
+            "start": "2026-04-21", "end": "2026-05-20", "by": "unit",
+            "previous": {"start": "2026-03-21", "end": "2026-04-20"},
+            "rows": [{"key": 4, "name": "执法一中队", "rank": 1, "previous_rank": 2, "rank_change": 1,
+                      "composite_change": 1.5, "figures": {"cases": 40, "composite": 92.1},
+                      "previous_figures": {"cases": 35, "composite": 90.6}}]})],
     )
     def get(self, request: Request) -> Response:
         days = _period(request)
@@ -93,10 +111,15 @@ class TrendView(APIView):
     permission_classes = [IsAuthenticated, CanSeeKpis]
 
     @extend_schema(
+        operation_id="assessment_trend",
+        summary="趋势: the bureau's figures month by month",
         parameters=[OpenApiParameter("end", str, required=True,
                                      description="A day of the last assessment month (YYYY-MM-DD, Beijing)."),
                     OpenApiParameter("months", int, required=False, description="How many months (default 12).")],
         responses={200: dict},
+        examples=[OpenApiExample("Two months", response_only=True, value={"points": [
+            {"label": "2026-04", "start": "2026-03-21", "end": "2026-04-20", "figures": {"composite": 89.9}},
+            {"label": "2026-05", "start": "2026-04-21", "end": "2026-05-20", "figures": {"composite": 90.6}}]})],
     )
     def get(self, request: Request) -> Response:
         end = _date(request, "end")

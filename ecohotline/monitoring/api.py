@@ -7,18 +7,23 @@ with its DRF token (``Authorization: Token …``) and holds no staff role. Every
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any, Final
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.api.errors import field_error
+from ecohotline.api.pagination import CasePagination
 from ecohotline.core.http import read_limited_body
 from ecohotline.monitoring.detectors import PARAMETERS
 from ecohotline.monitoring.importing import (
@@ -29,11 +34,13 @@ from ecohotline.monitoring.importing import (
     Rejection,
     ingest_readings,
 )
+from ecohotline.monitoring.models import Reading, Station
 from ecohotline.org.models import Role, User
 
 MAX_READINGS: Final = 10_000
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024  # 10,000 readings of ~100 bytes, with room for pretty-printing
 PUSH_PERMISSION: Final = "monitoring.add_reading"
+MAX_READ_DAYS: Final = 93
 
 
 
@@ -119,6 +126,32 @@ def _row(index: int, item: Any) -> ReadingRow:
                       problem=problem)
 
 
+def _moment(value: str | None, name: str) -> dt.datetime | Response | None:
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value.replace(" ", "+") if "T" in value and " " in value else value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        return field_error(name, _("Give a time as ISO 8601, e.g. 2026-05-03T14:00:00+08:00."))
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.get_default_timezone())
+
+
+def _window(start_text: str | None, end_text: str | None) -> tuple[dt.datetime, dt.datetime] | Response:
+    end = _moment(end_text, "end")
+    if isinstance(end, Response):
+        return end
+    start = _moment(start_text, "start")
+    if isinstance(start, Response):
+        return start
+    end = end or timezone.now()
+    start = start or end - dt.timedelta(days=7)
+    if end <= start or end - start > dt.timedelta(days=MAX_READ_DAYS):
+        return field_error("end", _("The end must be after the start, within %(days)d days.") % {"days": MAX_READ_DAYS})
+    return start, end
+
+
 class Refused(Exception):
     def __init__(self, status_code: int, code: str, detail: str, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(detail)
@@ -137,6 +170,51 @@ class ReadingsView(APIView):
     permission_classes = [IsAuthenticated, CanPushReadings]
     parser_classes: list[Any] = []  # the body is read here, with its own size limit
 
+    def get_permissions(self) -> Any:
+        # Reading is for every member of staff (the station pages are); pushing is not.
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(
+        operation_id="monitoring_readings_list",
+        summary="Hourly readings of a station",
+        description=f"The stored hourly values of one station from `start` (included) to `end` (excluded), at most "
+        f"{MAX_READ_DAYS} days apart, oldest first, optionally of one `parameter`. Times are ISO 8601 (Beijing time "
+        "when no offset); without `end`, now; without `start`, seven days before `end`. Paginated. 400 `invalid` "
+        "with the parameter for an unknown station, a bad time or a window too long.",
+        parameters=[OpenApiParameter("station", str, required=True, description="The station code."),
+                    OpenApiParameter("parameter", str, required=False, description="pm25, pm10, no2, noise_leq…"),
+                    OpenApiParameter("start", str, required=False), OpenApiParameter("end", str, required=False)],
+        responses={200: inline_serializer("ReadingPage", {
+            "count": serializers.IntegerField(), "next": serializers.CharField(allow_null=True),
+            "previous": serializers.CharField(allow_null=True),
+            "results": inline_serializer("StoredReading", many=True, fields={
+                "at": serializers.DateTimeField(), "parameter": serializers.CharField(),
+                "value": serializers.FloatField()})}), 400: _ERROR},
+        examples=[OpenApiExample("Two hours", response_only=True, value={
+            "count": 2, "next": None, "previous": None, "results": [
+                {"at": "2026-05-03T14:00:00+08:00", "parameter": "pm25", "value": 38.0},
+                {"at": "2026-05-03T15:00:00+08:00", "parameter": "pm25", "value": 41.5}]})],
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        station = Station.objects.filter(code=params.get("station", "")).first()
+        if station is None:
+            return field_error("station", _("No station has this code."))
+        window = _window(params.get("start"), params.get("end"))
+        if isinstance(window, Response):
+            return window
+        readings = Reading.objects.filter(station=station, at__gte=window[0], at__lt=window[1])
+        if params.get("parameter"):
+            readings = readings.filter(parameter=params["parameter"])
+        paginator = CasePagination()
+        rows: Any = readings.order_by("at", "parameter").values("at", "parameter", "value")
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response([
+            {"at": timezone.localtime(row["at"]).isoformat(), "parameter": row["parameter"], "value": row["value"]}
+            for row in page or []])
+
     @extend_schema(
         operation_id="monitoring_readings_push",
         summary="Push hourly station readings",
@@ -154,7 +232,10 @@ class ReadingsView(APIView):
         ),
         request=ReadingsPushSerializer,
         responses={200: ReadingsResultSerializer, 400: _ERROR, 401: _ERROR, 403: _ERROR, 413: _ERROR},
-        examples=[OpenApiExample("Two hours of PM2.5", request_only=True, value={"readings": [
+        examples=[OpenApiExample("One written, one rejected", response_only=True, value={
+            "written": 1, "unchanged": 0, "rejected": 1, "rejections": [
+                {"index": 1, "field": "station", "code": "unknown_station", "reason": "未知站点：\"nowhere\""}]}),
+                  OpenApiExample("Two hours of PM2.5", request_only=True, value={"readings": [
             {"station": "dongsi", "at": "2026-05-03T14:00:00+08:00", "parameter": "pm25", "value": 38},
             {"station": "dongsi", "at": "2026-05-03T15:00:00+08:00", "parameter": "pm25", "value": 41.5},
         ]})],

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -191,6 +191,11 @@ class BreakdownApi(APIView):
                     OpenApiParameter("by", str, enum=list(BREAKDOWNS), required=True),
                     OpenApiParameter("limit", int, required=False, description="At most this many groups.")],
         responses={200: dict},
+        operation_id="insight_breakdown",
+        summary="Complaints of a period by one dimension, with 环比 and 同比",
+        examples=[OpenApiExample("By category", response_only=True, value={
+            "by": "category", "start": "2026-05-01", "end": "2026-05-31",
+            "rows": [{"key": "noise", "label": "噪声", "count": 52, "previous": 40, "year_before": 45}]})],
     )
     def get(self, request: Request) -> Response:
         days = []
@@ -220,7 +225,11 @@ class ForecastApi(APIView):
     permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(parameters=[OpenApiParameter("weeks", int, required=False, description="Weeks ahead (1–26).")],
-                   responses={200: dict})
+                   responses={200: dict}, operation_id="insight_forecast",
+                   summary="Weekly complaints per category ahead, with intervals and the backtest",
+                   examples=[OpenApiExample("Eight weeks", response_only=True, value={
+                       "weeks": 8, "series": [{"category": "noise", "points": [
+                           {"week": "2026-06-01", "mean": 12.4, "low": 8.0, "high": 17.1}]}]})])
     def get(self, request: Request) -> Response:
         text = request.query_params.get("weeks", "") or str(forecast.DEFAULT_HORIZON)
         try:
@@ -238,12 +247,45 @@ class AlertsApi(APIView):
     permission_classes = [IsAuthenticated, CanSeeOverview]
 
     @extend_schema(parameters=[OpenApiParameter("status", str, enum=[s for s, _l in AlertStatus.choices],
-                                                required=False)], responses={200: dict})
+                                                required=False)], responses={200: dict},
+                   operation_id="insight_alerts", summary="Unusual-rise alerts of complaints, newest week first",
+                   examples=[OpenApiExample("An open alert", response_only=True, value={"results": [
+                       {"id": 3, "week": "2026-05-25", "category": "noise", "street": "中关村街道", "count": 14,
+                        "expected": 5.2, "status": "open"}]})])
     def get(self, request: Request) -> Response:
         wanted = request.query_params.get("status", "")
         if wanted and wanted not in dict(AlertStatus.choices):
             return field_error("status", _("Filter by open, acknowledged or dismissed."))
         return Response({"results": rises.alert_rows(rises.recent_alerts(status=wanted or None))})
+
+
+class AlertHandleApi(APIView):
+    """`POST /api/v1/insight/alerts/{id}/handle`: acknowledge or dismiss an unusual-rise alert."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(
+        operation_id="insight_alert_handle",
+        summary="Acknowledge (已知悉) or dismiss an unusual-rise alert",
+        request={"application/json": {"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["acknowledged", "dismissed"]}}, "required": ["status"]}},
+        responses={200: dict},
+        examples=[OpenApiExample("Acknowledge", request_only=True, value={"status": "acknowledged"}),
+                  OpenApiExample("Handled", response_only=True, value={
+                      "id": 3, "category": "noise", "street": "中关村街道", "week_start": "2026-05-25",
+                      "observed": 14, "expected": 5.2, "status": "acknowledged"})],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        alert = get_object_or_404(InsightAlert, pk=pk)
+        status = request.data.get("status", "") if isinstance(request.data, dict) else ""
+        try:
+            handled = rises.handle_alert(actor=request.user, alert=alert, status=str(status))  # type: ignore[arg-type]
+        except rises.AlertError as exc:
+            if exc.code == "forbidden":
+                return Response({"code": exc.code, "detail": exc.message}, status=403)
+            return field_error("status", exc.message)
+        handled = InsightAlert.objects.select_related("street").get(pk=handled.pk)
+        return Response(rises.alert_rows([handled])[0])
 
 
 # Page routes (under /insight/) and API routes (under /api/v1/insight/) of this topic; insight/urls.py and
@@ -258,4 +300,5 @@ api_urlpatterns: list[Any] = [
     path("breakdown", BreakdownApi.as_view(), name="insight-breakdown"),
     path("forecast", ForecastApi.as_view(), name="insight-forecast"),
     path("alerts", AlertsApi.as_view(), name="insight-alerts"),
+    path("alerts/<int:pk>/handle", AlertHandleApi.as_view(), name="insight-alert-handle"),
 ]

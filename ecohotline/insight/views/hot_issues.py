@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -87,6 +87,11 @@ class HotIssuesView(APIView):
                     OpenApiParameter("top", int, required=False, description="How many issues (default 10, at "
                                                                              "most 100).")],
         responses={200: dict},
+        operation_id="insight_hot_issues",
+        summary="热点问题: the period's complaints grouped into issues, by heat",
+        examples=[OpenApiExample("One issue", response_only=True, value={
+            "start": "2026-05-01", "end": "2026-05-31", "issues": [
+                {"title": "某餐馆油烟扰民", "heat": 8.5, "cases": 6, "street": "中关村街道", "category": "air"}]})],
     )
     def get(self, request: Request) -> Response:
         days: list[dt.date] = []

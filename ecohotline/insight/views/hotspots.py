@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -254,7 +254,12 @@ class HotspotsApi(APIView):
 
     permission_classes = [IsAuthenticated, CanSeeOverview]
 
-    @extend_schema(parameters=_PERIOD, responses={200: dict})
+    @extend_schema(parameters=_PERIOD, responses={200: dict}, operation_id="insight_hotspots",
+                   summary="Gi* hot and cold areas of the period's complaints",
+                   examples=[OpenApiExample("A hotspot", response_only=True, value={
+                       "start": "2026-03-04", "end": "2026-05-31", "hotspots": [
+                           {"confidence": 0.99, "cell_ids": ["8a31aa5a"], "case_count": 12, "case_ids": [31, 30]}],
+                       "coldspots": []})])
     def get(self, request: Request) -> Response:
         days = _period(request)
         if isinstance(days, Response):
@@ -281,7 +286,11 @@ class EmergingApi(APIView):
         OpenApiParameter("end", str, required=False, description="Last day of the last week; default today."),
         OpenApiParameter("weeks", int, required=False, description="How many weeks (default 12)."),
         OpenApiParameter("category", str, required=False, description="A category or sub-category code.")],
-        responses={200: dict})
+        responses={200: dict}, operation_id="insight_emerging",
+        summary="Emerging hotspots: cells classified by weekly Gi* and their trend",
+        examples=[OpenApiExample("A new hotspot", response_only=True, value={
+            "end": "2026-05-31", "weeks": 12, "cells": [
+                {"cell": "8a31aa5a", "pattern": "new", "case_count": 5, "case_ids": [31]}]})])
     def get(self, request: Request) -> Response:
         end = _date(request, "end", today())
         if isinstance(end, Response):
@@ -309,7 +318,11 @@ class SourcesApi(APIView):
 
     @extend_schema(parameters=[*_PERIOD, OpenApiParameter("top", int, required=False,
                                                           description="How many sources (default 20).")],
-                   responses={200: dict}, description="The start defaults to 29 days before the end.")
+                   responses={200: dict}, description="The start defaults to 29 days before the end.",
+                   operation_id="insight_sources", summary="Repeated sources (重复投诉源), ranked",
+                   examples=[OpenApiExample("A source", response_only=True, value={
+                       "start": "2026-05-02", "end": "2026-05-31", "sources": [
+                           {"name": "某烧烤店", "address": "中关村大街1号", "cases": 7, "case_ids": [31, 28]}]})])
     def get(self, request: Request) -> Response:
         days = _period(request, DEFAULT_SOURCE_DAYS)
         if isinstance(days, Response):

@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -338,6 +338,12 @@ class ProposalsApi(APIView):
         parameters=[OpenApiParameter("status", str, enum=list(ProposalStatus.values), required=False),
                     OpenApiParameter("source", str, enum=list(SignalSource.values), required=False)],
         responses={200: dict},
+        operation_id="insight_proposals",
+        summary="The planner's proactive task proposals (主动治理), newest first",
+        examples=[OpenApiExample("A proposal", response_only=True, value={
+            "count": 1, "truncated": False, "results": [
+                {"id": 2, "status": "approved", "source": "hotspot", "title": "中关村片区夜间施工噪声巡查",
+                 "case": 40}]})],
     )
     def get(self, request: Request) -> Response:
         proposals = TaskProposal.objects.select_related("team", "street", "case", "decided_by")
@@ -353,6 +359,78 @@ class ProposalsApi(APIView):
                          "results": [proposal_json(proposal) for proposal in rows[:API_LIMIT]]})
 
 
+def _proposal_response(proposal: TaskProposal) -> Response:
+    fresh = TaskProposal.objects.select_related("team", "street", "case", "decided_by").get(pk=proposal.pk)
+    return Response(proposal_json(fresh))
+
+
+_PROPOSAL_EXAMPLE = {"id": 2, "status": "approved", "source": "hotspot", "title": "中关村片区夜间施工噪声巡查",
+                     "case": 40}
+
+
+class ProposalApproveApi(APIView):
+    """`POST /api/v1/insight/proposals/{id}/approve`: 批准, the task goes to its team as a proactive case."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(operation_id="insight_proposal_approve", summary="Approve a proactive task proposal (批准)",
+                   description="Leaders and administrators; others 403. A proposal already decided: 409.",
+                   request=None, responses={200: dict},
+                   examples=[OpenApiExample("Approved", response_only=True, value=_PROPOSAL_EXAMPLE)])
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = get_object_or_404(TaskProposal, pk=pk)
+        return _proposal_response(services.approve_proposal(actor=_user(request), proposal=proposal))
+
+
+class ProposalRejectApi(APIView):
+    """`POST /api/v1/insight/proposals/{id}/reject`: 不予采纳, with the reason."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(operation_id="insight_proposal_reject", summary="Reject a proactive task proposal (不予采纳)",
+                   request={"application/json": {"type": "object", "properties": {"reason": {"type": "string"}},
+                                                 "required": ["reason"]}},
+                   responses={200: dict},
+                   examples=[OpenApiExample("Reject", request_only=True, value={"reason": "已纳入街道专项整治"}),
+                             OpenApiExample("Rejected", response_only=True,
+                                            value={**_PROPOSAL_EXAMPLE, "status": "rejected", "case": None})])
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = get_object_or_404(TaskProposal, pk=pk)
+        if not services.can_decide(request.user):
+            raise ActionForbidden(_("Only leaders and administrators decide proposed tasks."), action="decide")
+        reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
+        return _proposal_response(services.reject_proposal(actor=_user(request), proposal=proposal,
+                                                           reason=str(reason)[:2000]))
+
+
+class ProposalResultApi(APIView):
+    """`POST /api/v1/insight/proposals/{id}/result`: the team records the task's result (未诉先办)."""
+
+    @extend_schema(operation_id="insight_proposal_result", summary="Record the result of a proactive task",
+                   description="The task's team (its handlers and unit heads), leaders and administrators; others "
+                   "403. A task not approved or already finished: 409.",
+                   request={"application/json": {"type": "object", "properties": {
+                       "problems_found": {"type": "integer", "minimum": 0}, "measures": {"type": "string"}},
+                       "required": ["problems_found"]}},
+                   responses={200: dict},
+                   examples=[OpenApiExample("Result", request_only=True,
+                                            value={"problems_found": 2, "measures": "责令两家餐馆清洗油烟净化器"}),
+                             OpenApiExample("Finished", response_only=True, value={
+                                 **_PROPOSAL_EXAMPLE, "problems_found": 2,
+                                 "finished_at": "2026-06-03T16:00:00+08:00"})])
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = get_object_or_404(TaskProposal, pk=pk)
+        if not services.can_record_result(request.user, proposal):
+            raise ActionForbidden(_("Only the task's team, leaders and administrators record its result."))
+        data = request.data if isinstance(request.data, dict) else {}
+        count = data.get("problems_found")
+        if isinstance(count, str) and count.strip().isdigit():
+            count = int(count)
+        measures = data.get("measures") or ""
+        return _proposal_response(services.record_task_result(_user(request), proposal, count,  # type: ignore[arg-type]
+                                                              str(measures)[:5000]))
+
+
 urlpatterns: list[Any] = [
     path("plans/", plans_page, name="plans"),
     path("plans/propose/", plans_propose, name="plans-propose"),
@@ -366,4 +444,7 @@ urlpatterns: list[Any] = [
 ]
 api_urlpatterns: list[Any] = [
     path("proposals", ProposalsApi.as_view(), name="insight-proposals"),
+    path("proposals/<int:pk>/approve", ProposalApproveApi.as_view(), name="insight-proposal-approve"),
+    path("proposals/<int:pk>/reject", ProposalRejectApi.as_view(), name="insight-proposal-reject"),
+    path("proposals/<int:pk>/result", ProposalResultApi.as_view(), name="insight-proposal-result"),
 ]

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -178,6 +178,12 @@ class KeyUnitsApi(APIView):
                     OpenApiParameter("street", int, required=False, description="Street or town id."),
                     OpenApiParameter("q", str, required=False, description="Name, alias or address contains.")],
         responses={200: dict},
+        operation_id="insight_key_units",
+        summary="The key units registry (重点单位) with complaint counts",
+        examples=[OpenApiExample("A key unit", response_only=True, value={
+            "count": 1, "truncated": False, "results": [
+                {"id": 5, "name": "某汽修厂", "flags": ["industry"], "team": None, "contact": "", "active": True,
+                 "complaints": 3}]})],
     )
     def get(self, request: Request) -> Response:
         flag = request.query_params.get("flag", "")
