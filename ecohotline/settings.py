@@ -75,7 +75,11 @@ INSTALLED_APPS = [
     "ecohotline.monitoring",
     "ecohotline.assessment",
     "ecohotline.insight",
+    "ecohotline.knowledge",
     "ecohotline.reports",
+    "ecohotline.hooks",
+    "ecohotline.open311",
+    "ecohotline.public",
     "ecohotline.api",
     "ecohotline.ui",
     "ecohotline.demo",
@@ -206,6 +210,13 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Open channels: the public page and Open311 ---
+# How many reverse proxies append to X-Forwarded-For in front of the web processes (0: none; the client's address
+# is then REMOTE_ADDR). The rate limits of the public page and of Open311 count per client address.
+TRUSTED_PROXIES = int(env("ECOHOTLINE_TRUSTED_PROXIES", "0"))
+OPEN311_JURISDICTION_ID = env("ECOHOTLINE_OPEN311_JURISDICTION_ID", "haidian.bjepb.gov.cn")
+OPEN311_GETS_PER_IP_PER_HOUR = int(env("ECOHOTLINE_OPEN311_GETS_PER_IP_PER_HOUR", "3600"))
+
 # --- Intake ---
 # Dispatch new cases automatically when triage's routing confidence reaches this (0–1); empty: never.
 AUTO_DISPATCH_CONFIDENCE = float(env("ECOHOTLINE_AUTO_DISPATCH_CONFIDENCE", "") or "nan")
@@ -261,3 +272,18 @@ REPORTS_WEEKLY_HOUR = int(env("ECOHOTLINE_REPORTS_WEEKLY_HOUR", "8"))
 REPORTS_MONTHLY_HOUR = int(env("ECOHOTLINE_REPORTS_MONTHLY_HOUR", "9"))
 # The hour (Beijing) from which, on Mondays, the worker looks for unusual rises of complaints (insight.rises).
 INSIGHT_RISES_HOUR = int(env("ECOHOTLINE_INSIGHT_RISES_HOUR", "7"))
+
+# --- Notifications: e-mail and absolute links ---
+# The platform's public address, for links in e-mails and group-robot posts (e.g. https://hotline.example.gov.cn).
+SITE_URL = env("ECOHOTLINE_SITE_URL", "").rstrip("/")
+# E-mail through SMTP when ECOHOTLINE_EMAIL_HOST is set; otherwise written to the log (console backend).
+EMAIL_HOST = env("ECOHOTLINE_EMAIL_HOST")
+EMAIL_BACKEND = env("ECOHOTLINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = int(env("ECOHOTLINE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("ECOHOTLINE_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("ECOHOTLINE_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("ECOHOTLINE_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("ECOHOTLINE_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env("ECOHOTLINE_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = env("ECOHOTLINE_EMAIL_FROM", "EcoHotline <noreply@localhost>")

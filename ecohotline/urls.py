@@ -12,6 +12,10 @@ urlpatterns = [
     path("assessment/", include("ecohotline.assessment.urls")),
     path("reports/", include("ecohotline.reports.urls")),
     path("insight/", include("ecohotline.insight.urls")),
+    path("knowledge/", include("ecohotline.knowledge.urls")),
+    path("open311/v2/", include("ecohotline.open311.urls")),
+    path("public/", include("ecohotline.public.urls")),
+    path("hooks/", include("ecohotline.hooks.urls")),
     *auth_urlpatterns,
     path("", include("ecohotline.ui.urls")),
 ]
