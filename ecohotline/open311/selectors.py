@@ -6,6 +6,13 @@ confidentiality. Proactive tasks (主动治理) and alert verifications (预警�
 citizens' requests, and are never shown. A request never carries its complainant: no name, phone or e-mail, and
 descriptions and replies have phone numbers, e-mail addresses and the complainant's name masked. Internal notes,
 inspections and the timeline are never read here.
+
+Only a request filed through Open311 itself shows its description, its reply, its exact address and point: its
+author sent it to an open channel. An order that reached the bureau another way (a 12345 call, a letter, the
+public page) was not given for publication, and its text and address often say where the complainant lives (诉求
+地址 is as often the caller's home as the source): the reported party must not be able to find them from it. Such
+a request shows its category, its street and community, a point rounded to about 100 m, and the public wording of
+its status.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from ecohotline.cases.models import Case, CaseKind, CaseStatus, Category, Reply
+from ecohotline.cases.models import Case, CaseKind, CaseStatus, Category, Channel, Reply
 from ecohotline.cases.selectors import category_labels
 from ecohotline.open311.catalogue import attributes_for, service_info
 from ecohotline.open311.forms import RequestFilter
@@ -27,6 +34,8 @@ from ecohotline.open311.models import ApiKey, ServiceRequest
 MAX_RESULTS = 1000
 CLOSED_STATUSES = (CaseStatus.REPLIED, CaseStatus.CLOSED)
 MASK = "***"
+# Decimals of degrees kept of the point of a request not filed through Open311 (0.001° ≈ 100 m in Beijing).
+COARSE_DECIMALS = 3
 # A run of 7 or more digits, perhaps with spaces or hyphens inside (13912345678, 010-6234 5678, +86 139...);
 # a date such as 2026-11-20 is not one.
 PHONE_LIKE = re.compile(r"(?<!\d)(?<!\d\.)\+?\d(?:[- ]?\d){6,}(?!\d|\.\d)")
@@ -112,7 +121,7 @@ def visible_requests() -> QuerySet[Case]:
     final replies) in a fixed number of queries whatever their number."""
     final_replies = Reply.objects.filter(final=True).order_by("at", "pk").only("case_id", "text", "at")
     return (Case.objects.filter(kind=CaseKind.COMPLAINT, complainant_confidential=False)
-            .select_related("handling_unit", "open311_request")
+            .select_related("handling_unit", "street", "open311_request")
             .prefetch_related(Prefetch("replys", queryset=final_replies, to_attr="final_replies")))
 
 
@@ -159,9 +168,18 @@ def _service_code(case: Case) -> str:
     return case.sub_category or case.category
 
 
+def _published(case: Case) -> bool:
+    """Whether the request's own words and exact place may be shown (filed through Open311)."""
+    return case.channel == Channel.OPEN311
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, COARSE_DECIMALS)
+
+
 def _status_notes(case: Case) -> str:
     replies: Sequence[Reply] = getattr(case, "final_replies", ())
-    if case.status in CLOSED_STATUSES and replies:
+    if case.status in CLOSED_STATUSES and replies and _published(case):
         return mask_personal(replies[-1].text, case)
     return str(PUBLIC_STATUS.get(CaseStatus(case.status), case.status))
 
@@ -173,25 +191,30 @@ def request_document(case: Case) -> dict[str, Any]:
     code = _service_code(case)
     names = labels.get(code)
     closed = case.status in CLOSED_STATUSES
+    published = _published(case)
     return {
         "service_request_id": str(case.pk),
         "status": "closed" if closed else "open",
         "status_notes": _status_notes(case),
         "service_name": (names[1] if _english() else names[0]) if names else code,
         "service_code": code,
-        "description": mask_personal(case.description, case),
+        "description": mask_personal(case.description, case) if published else "",
         "agency_responsible": case.handling_unit.name if case.handling_unit else _("Ecology and Environment Bureau"),
         "service_notice": service_notice(),
         "requested_datetime": case.received_at,
         "updated_datetime": case.updated_at,
         "expected_datetime": case.reply_due_at or case.due_at,
-        "address": case.address,
+        "address": case.address if published else _coarse_address(case),
         "address_id": None,
         "zipcode": None,
-        "lat": case.latitude,
-        "long": case.longitude,
+        "lat": case.latitude if published else _rounded(case.latitude),
+        "long": case.longitude if published else _rounded(case.longitude),
         "media_url": record.media_urls[0] if record is not None and record.media_urls else None,
     }
+
+
+def _coarse_address(case: Case) -> str:
+    return "".join(part for part in (case.street.name if case.street else "", case.community) if part)
 
 
 def service_notice() -> str:

@@ -100,10 +100,24 @@ def test_no_complainant_details_in_any_get_output(client: Client, org, api_key) 
             outputs += client.get(f"/open311/v2/requests/{case.pk}.{fmt}").content
             outputs += client.get(f"/open311/v2/requests.{fmt}?service_request_id={case.pk}").content
     text = outputs.decode()
-    assert "餐馆油烟" in text and "楼下噪声" in text  # the descriptions are there...
+    assert "楼下噪声" in text  # the description sent to Open311 is there...
     for secret in ("王小明", "小明", "13912345678", "wang@example.cn", "张三丰", "62345678", "6234 5678",
                    "13800001111", "acct-7", "dev-9"):
         assert secret not in text, secret  # ...but not who complained
+    # A 12345 order was not given for publication: neither its text nor its reply is shown.
+    assert "餐馆油烟扰民" not in text and "已核查" not in text
+
+
+def test_a_request_from_another_channel_shows_only_its_category_area_and_rounded_point(client: Client, org) -> None:
+    case = make_case(received_at=NOW, description="我住万寿山庄23号楼302，对面酒吧音乐扰民", sub_category="noise.social",
+                     category="noise", address="海淀区万寿山庄社区23号楼", street=org.street, community="万寿山庄社区",
+                     latitude=39.9512345, longitude=116.3098765)
+
+    request = client.get(f"/open311/v2/requests/{case.pk}.json").json()[0]
+
+    assert (request["description"], request["address"]) == ("", f"{org.street.name}万寿山庄社区")
+    assert (request["lat"], request["long"]) == (39.951, 116.31)
+    assert request["service_code"] == "noise.social"
 
 
 def test_proactive_tasks_alert_verifications_and_confidential_complaints_are_not_shown(client: Client, org) -> None:
@@ -188,7 +202,7 @@ def test_the_token_gives_the_service_request_id(client: Client, org, api_key) ->
 
 def test_a_thousand_requests_in_a_bounded_number_of_queries(client: Client, org,
                                                             django_assert_max_num_queries) -> None:
-    drafts = [CaseDraft(channel=Channel.HOTLINE_12345, received_at=NOW - dt.timedelta(minutes=i),
+    drafts = [CaseDraft(channel=Channel.OPEN311, received_at=NOW - dt.timedelta(minutes=i),
                         description=f"第{i}号投诉", sub_category="noise.social", category="noise",
                         external_id=f"H{i:05d}") for i in range(1005)]
     cases = create_cases(actor=None, drafts=drafts)
@@ -215,7 +229,7 @@ def test_get_requests_are_limited_per_address(client: Client, org, settings) -> 
 
 
 def test_xml_stays_well_formed_with_control_characters_from_imported_orders(client: Client, org) -> None:
-    case = make_case(received_at=NOW, description="油烟\x0b扰民\x1f，<严重> & 持续")
+    case = make_case(received_at=NOW, channel=Channel.OPEN311, description="油烟\x0b扰民\x1f，<严重> & 持续")
 
     root = ET.fromstring(client.get(f"/open311/v2/requests/{case.pk}.xml").content)
     assert root.findtext("request/description") == "油烟扰民，<严重> & 持续"
