@@ -22,12 +22,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from ecohotline.cases.models import Case
-from ecohotline.cases.services import MANAGEMENT_ACTIONS
+from ecohotline.cases.selectors import EVENT_LABELS
 from ecohotline.cases.signals import AppendedEvent
-from ecohotline.cases.workflow import TRANSITIONS
 from ecohotline.core import bulk
 from ecohotline.notify import outbox
 from ecohotline.notify.models import OutboxMessage
@@ -43,34 +41,14 @@ CACHE_SECONDS = 60
 BULK_FROM = 4
 DELIVERY_CHUNK = 50
 
-# Events written by the system rather than by a person's action in the transition table.
-SYSTEM_EVENTS: dict[str, str | Promise] = {
-    "created": _("Case registered"),
-    "triaged": _("Triaged"),
-    "order_updated": _("Order supplemented"),
-    "follow_parent": _("Follows the case it is merged into"),
-    "merge_received": _("Duplicate merged in"),
-    "deadline_reminder": _("Deadline reminder"),
-    "deadline_escalation": _("Deadline escalation"),
-    "ledger_entered": _("Entered the ledger"),
-    "ledger_updated": _("Ledger entry updated"),
-    "ledger_left": _("Left the ledger"),
-    "retrospective": _("Retrospective"),
-    "key_unit_linked": _("Key unit linked"),
-    "meeting_decision": _("Meeting decision"),
-}
-
 # Event payload keys passed on as `details` (coded values only: no free text, nothing about the complainant).
 DETAIL_KEYS = ("final", "approved", "days", "due_at", "outcome", "satisfaction", "solved", "contacted", "valid",
                "reached", "deadline", "into", "child", "parent", "unit", "handler", "leader", "auto", "via")
 
 
 def event_choices() -> list[tuple[str, str | Promise]]:
-    """Every event action a subscription may ask for, with its label."""
-    choices: list[tuple[str, str | Promise]] = [(action, t.label) for action, t in TRANSITIONS.items()]
-    choices += [(action, label) for action, label in SYSTEM_EVENTS.items() if action not in TRANSITIONS]
-    choices += [(action, action) for action in sorted(MANAGEMENT_ACTIONS) if action not in SYSTEM_EVENTS]
-    return choices
+    """Every event action a subscription may ask for, with its label (the timeline's)."""
+    return list(EVENT_LABELS.items())
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,7 @@ def test_two_workers_never_claim_the_same_attempt() -> None:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="threads share one in-memory SQLite database")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps what migrations load for later tests
 def test_concurrent_workers_send_each_message_exactly_once() -> None:
     for n in range(30):
         outbox.enqueue(transport="test", payload={"n": n})
