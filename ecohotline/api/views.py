@@ -32,7 +32,7 @@ from ecohotline.api.serializers import (
     CaseSerializer,
 )
 from ecohotline.cases import access, services
-from ecohotline.cases.attachments import sniff_image
+from ecohotline.cases.attachments import attachment_response
 from ecohotline.cases.exceptions import ActionForbidden
 from ecohotline.cases.filters import CaseFilter
 from ecohotline.cases.models import Attachment, Case
@@ -224,21 +224,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             url_name="attachment-file", renderer_classes=FILE_RENDERERS)
     def attachment_file(self, request: Request, pk: str, attachment_pk: str) -> FileResponse:
         case = self._case(pk)
-        attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        head = handle.read(16)
-        handle.seek(0)
-        content_type = sniff_image(head)
-        name = attachment.original_name or attachment.file.name.rsplit("/", 1)[-1]
-        response = FileResponse(handle, as_attachment=content_type is None, filename=name,
-                                content_type=content_type or "application/octet-stream")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return attachment_response(get_object_or_404(Attachment, pk=attachment_pk, case=case))
 
     @extend_schema(
         summary="Attempts to reach the complainant (联系诉求人)",

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from ecohotline.cases.exceptions import RuleViolation
+from ecohotline.cases.models import Attachment
 
 MAX_PHOTOS = 12
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
@@ -59,3 +61,22 @@ def check_photos(photos: Sequence[UploadedFile]) -> None:
         if not photo.size or sniff_image(read_head(photo)) is None:
             raise RuleViolation("not_a_photo", _("%(name)s is not a photo (JPEG, PNG, WebP, HEIC or GIF).")
                                 % {"name": name}, field="photos")
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """The stored file, for a caller already allowed to see its case: a photo inline with its true type (sniffed),
+    anything else as a download; never run by the browser. 404 when the file is gone from the storage."""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    head = handle.read(16)
+    handle.seek(0)
+    content_type = sniff_image(head)
+    name = attachment.original_name or attachment.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(handle, as_attachment=content_type is None, filename=name,
+                            content_type=content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -24,7 +24,7 @@ from ecohotline.reports import selectors, services
 from ecohotline.reports.forms import responsible_people
 from ecohotline.reports.meeting_pack import decision_due_default
 from ecohotline.reports.models import Meeting, MeetingDecision, ReportKind, ReportRun
-from ecohotline.reports.views import CONTENT_TYPES
+from ecohotline.reports.views import CONTENT_TYPES, document_response
 
 GENERATED_KINDS = tuple(value for value in ReportKind.values if value != ReportKind.MEETING)
 
@@ -108,21 +108,7 @@ class ReportDownloadView(APIView):
         responses=binary("The document."),
     )
     def get(self, request: Request, pk: int, fmt: str) -> FileResponse:
-        if fmt not in CONTENT_TYPES:
-            raise Http404
-        run = get_object_or_404(ReportRun, pk=pk)
-        field = run.docx if fmt == "docx" else run.xlsx
-        if not field.name:
-            raise Http404
-        try:
-            handle = field.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle, as_attachment=True, filename=field.name.rsplit("/", 1)[-1],
-                                content_type=CONTENT_TYPES[fmt])
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return document_response(pk, fmt)
 
 
 # --- the weekly dispatch meeting ------------------------------------------------------------------------

@@ -69,6 +69,11 @@ def generate(request: HttpRequest) -> HttpResponse:
 def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     """A document of the archive, for those who see the overview. Media is never served directly."""
     _overview(request)
+    return document_response(pk, fmt)
+
+
+def document_response(pk: int, fmt: str) -> FileResponse:
+    """The DOCX or XLSX of archived report `pk` as a download; 404 when there is none."""
     if fmt not in CONTENT_TYPES:
         raise Http404
     run = get_object_or_404(ReportRun, pk=pk)

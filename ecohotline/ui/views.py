@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecohotline.cases import access
-from ecohotline.cases.attachments import sniff_image
+from ecohotline.cases.attachments import attachment_response
 from ecohotline.cases.deadlines import deadline_state
 from ecohotline.cases.exceptions import ActionForbidden, CaseError
 from ecohotline.cases.filters import CaseFilter
@@ -150,21 +150,7 @@ def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
     """A file attached to a case, for those who may see the case. Media is never served directly: this is the
     only way to a photo. A photo is shown inline with its true type; anything else is downloaded."""
     case = get_object_or_404(access.visible_cases(request.user), pk=pk)  # type: ignore[arg-type]
-    attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    head = handle.read(16)
-    handle.seek(0)
-    content_type = sniff_image(head)
-    name = attachment.original_name or attachment.file.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, as_attachment=content_type is None, filename=name,
-                            content_type=content_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachment_response(get_object_or_404(Attachment, pk=attachment_pk, case=case))
 
 
 @require_POST

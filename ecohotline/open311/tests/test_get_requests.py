@@ -109,9 +109,9 @@ def test_no_complainant_details_in_any_get_output(client: Client, org, api_key) 
 
 
 def test_a_request_from_another_channel_shows_only_its_category_area_and_rounded_point(client: Client, org) -> None:
-    case = make_case(received_at=NOW, description="我住万寿山庄23号楼302，对面酒吧音乐扰民", sub_category="noise.social",
-                     category="noise", address="海淀区万寿山庄社区23号楼", street=org.street, community="万寿山庄社区",
-                     latitude=39.9512345, longitude=116.3098765)
+    case = make_case(received_at=NOW, description="我住万寿山庄23号楼302，对面酒吧音乐扰民",
+                     sub_category="noise.social", category="noise", address="海淀区万寿山庄社区23号楼",
+                     street=org.street, community="万寿山庄社区", latitude=39.9512345, longitude=116.3098765)
 
     request = client.get(f"/open311/v2/requests/{case.pk}.json").json()[0]
 
