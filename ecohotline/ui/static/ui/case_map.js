@@ -4,7 +4,8 @@
  * The outlines are in GCJ-02 (the district centres in the file are 高德's), the case's point is stored in
  * WGS-84, so the pin is moved to GCJ-02 with the published formula that ecohotline/core/geo.py uses
  * (wgs84_to_gcj02; ui/tests/test_case_map.py checks under node that the two agree). Without it the pin
- * would sit a few hundred metres off the outlines.
+ * would sit a few hundred metres off the outlines. The conversion and the district's bounds are shared with
+ * the other maps as window.EcoHotlineMap (load this file first).
  */
 (function () {
   "use strict";
@@ -163,10 +164,15 @@
       .catch(function () { container.classList.add("d-none"); });
   }
 
+  var shared = { wgs84ToGcj02: wgs84ToGcj02, districtBounds: districtBounds };
   if (typeof module !== "undefined" && module.exports) {
     // Lets a test run the conversion and the decoding under node.
-    module.exports = { wgs84ToGcj02: wgs84ToGcj02, districtBounds: districtBounds };
-  } else if (document.readyState === "loading") {
+    module.exports = shared;
+    return;
+  }
+  // For the other maps (the public report form's place picker): one copy of the conversion and the decoding.
+  window.EcoHotlineMap = shared;
+  if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
     start();
