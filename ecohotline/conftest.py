@@ -1,14 +1,19 @@
-"""Shared fixtures: a small organisation with one person per role."""
+"""Shared fixtures: a small organisation with one person per role; a live server and a real browser."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.cache import cache
+from django.db import connections
 
 from ecohotline.factories import OrgUnitFactory, StreetFactory, UserFactory
 from ecohotline.org.models import LeaderArea, OrgUnit, Role, UnitKind, User
@@ -94,3 +99,49 @@ def responsibility_matrix(db: None) -> None:
     if not ResponsibilityEntry.objects.exists():
         migration = importlib.import_module("ecohotline.org.migrations.0002_responsibility_matrix")
         migration.seed(django_apps, None)
+
+
+# --- browser tests -------------------------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright; skipped without Chromium, unless ECOHOTLINE_REQUIRE_BROWSER=1 (CI)
+    makes that an error. Ask for it before `live_site`: its teardown, which closes the database connections of
+    Playwright's context so that PostgreSQL can drop the test database, then runs last."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("ECOHOTLINE_REQUIRE_BROWSER") == "1":
+            raise RuntimeError(f"Chromium is required for the browser tests but {CHROMIUM} is missing")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+    connections.close_all()
+
+
+@pytest.fixture
+def live_site(transactional_db: None) -> Iterator[str]:
+    """The URL of a live server of this test only, static files included. Its thread closes its database
+    connections when it stops, so the PostgreSQL test database can be dropped afterwards (pytest-django's
+    session-wide `live_server` keeps them open)."""
+    from django.test.testcases import LiveServerThread
+
+    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()

@@ -3,58 +3,21 @@ Screenshots go to /tmp/shots/hooks-*.png."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
 
 from ecohotline.cases import services
 from ecohotline.hooks.tests.conftest import hotline_order
 from ecohotline.notify import outbox
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots")
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-if not Path(CHROMIUM).exists():
-    pytest.skip("Chromium is not installed", allow_module_level=True)
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
-    connections.close_all()
-
-
-@pytest.fixture
-def live_url(browser: Any, transactional_db: None) -> Iterator[str]:
-    from django.test.testcases import LiveServerThread
-
-    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://127.0.0.1:{thread.port}"
-    thread.terminate()
-
-
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_the_case_page_shows_the_failing_feedback(browser, live_url, org, source, receiver, language):
+def test_the_case_page_shows_the_failing_feedback(browser, live_site, org, source, receiver, language):
     try:
         receiver.default = (503, b"the platform is under maintenance")
         case = hotline_order(org)
@@ -65,7 +28,7 @@ def test_the_case_page_shows_the_failing_feedback(browser, live_url, org, source
         org.handler.set_password("pw-1234-word")
         org.handler.save()
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale=language)
-        page.goto(f"{live_url}/cases/{case.pk}/?lang={language}")
+        page.goto(f"{live_site}/cases/{case.pk}/?lang={language}")
         page.fill("#id_username", "handler")
         page.fill("#id_password", "pw-1234-word")
         page.click("main form button[type=submit]")

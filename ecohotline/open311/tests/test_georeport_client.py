@@ -7,9 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
-from django.test.testcases import LiveServerThread
 from georeport import GeoReport
 
 from ecohotline.cases import services as case_services
@@ -22,17 +20,9 @@ pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def server(transactional_db: None) -> Iterator[str]:
-    """A live server of this test only (its thread closes its connections, so PostgreSQL can drop the test
-    database afterwards)."""
-    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://127.0.0.1:{thread.port}/open311/v2"
-    thread.terminate()
+def server(live_site: str) -> Iterator[str]:
+    """Open311's base URL on a live server of this test only."""
+    yield f"{live_site}/open311/v2"
     connections.close_all()
 
 

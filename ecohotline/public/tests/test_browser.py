@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
 from PIL import Image
 
@@ -19,52 +16,9 @@ from ecohotline.cases.models import Attachment, Channel
 from ecohotline.public import forms
 from ecohotline.public.models import PublicReport
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("ECOHOTLINE_SHOTS", "/tmp/shots"))
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("ECOHOTLINE_REQUIRE_BROWSER") == "1":
-        raise RuntimeError(f"Chromium is required for the browser tests but {CHROMIUM} is missing")
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-class Server:
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-
-@pytest.fixture
-def server(transactional_db: None) -> Iterator[Server]:
-    from django.test.testcases import LiveServerThread
-
-    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield Server(f"http://127.0.0.1:{thread.port}")
-    thread.terminate()
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-    connections.close_all()
-
 
 def png() -> bytes:
     buffer = io.BytesIO()
@@ -73,7 +27,7 @@ def png() -> bytes:
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_a_citizen_files_a_complaint_on_a_phone_and_follows_it_up(browser, server, org, monkeypatch,
+def test_a_citizen_files_a_complaint_on_a_phone_and_follows_it_up(browser, live_site, org, monkeypatch,
                                                                   tmp_path, settings, language: str) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setattr(forms, "MIN_FILL_SECONDS", 0)  # Playwright types faster than a person
@@ -86,7 +40,7 @@ def test_a_citizen_files_a_complaint_on_a_phone_and_follows_it_up(browser, serve
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("response", lambda response: errors.append(response.url)
                 if response.status >= 400 and "favicon" not in response.url else None)
-        page.goto(f"{server.url}/public/?lang={language}")
+        page.goto(f"{live_site}/public/?lang={language}")
         assert page.locator("html").get_attribute("lang") == language
         page.screenshot(path=str(SHOTS / f"public-landing-{language}.png"))
         page.click("#choose-report")

@@ -13,15 +13,12 @@ key pages (the inbox, the case page, the reply form) also in English and at 375 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
 from django.utils import timezone, translation
 from huey.contrib.djhuey import HUEY
@@ -33,7 +30,6 @@ from ecohotline.core.workdays import BEIJING
 from ecohotline.intake.models import RoutingRule
 from ecohotline.intake.tests.builders import order_row, write_csv
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 PASSWORD = "pass-1234-word"  # the factories' password of every user of the `org` fixture
 ORDER_NUMBER = "2026112200137"
@@ -41,46 +37,6 @@ DESKTOP, PHONE = 1280, 375
 
 # serialized_rollback: the deadline policies, categories and reply templates that migrations load survive the flush.
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("ECOHOTLINE_REQUIRE_BROWSER") == "1":
-        raise RuntimeError(f"Chromium is required for the browser tests but {CHROMIUM} is missing")
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def server(transactional_db: None) -> Iterator[str]:
-    """A live server of this test only (its thread closes its database connections when it stops)."""
-    from django.test.testcases import LiveServerThread
-
-    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://127.0.0.1:{thread.port}"
-    thread.terminate()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-    # Asked for before `server`, so this runs last: close the connections of Playwright's context.
-    connections.close_all()
-
 
 @pytest.fixture
 def worker_inline(monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> None:
@@ -182,10 +138,10 @@ def fill_gaps(page: Any, fillings: dict[str, str]) -> str:
     return text
 
 
-def test_a_12345_order_from_import_to_close_through_the_desk(browser, server, worker_inline, org, tmp_path,
+def test_a_12345_order_from_import_to_close_through_the_desk(browser, live_site, worker_inline, org, tmp_path,
                                                             responsibility_matrix):
     try:
-        walk(browser, server, org, tmp_path)
+        walk(browser, live_site, org, tmp_path)
     finally:
         # This body runs while Playwright's event loop is up, on database connections of that context.
         connections.close_all()
