@@ -146,3 +146,18 @@ class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
         model = Measurement
         fields = ["id", "kind", "measured_at", "values", "verdict", "inspection", "created_by", "created_at"]
         read_only_fields = fields
+
+
+class OutgoingMessageSerializer(serializers.Serializer[Any]):
+    """One message a case sent to another system (`hooks.selectors.OutgoingMessage`): where and how it went."""
+
+    id = serializers.IntegerField(source="message.pk")
+    kind = serializers.CharField(source="message.transport", help_text="hotline_feedback or webhook")
+    target = serializers.CharField(help_text="the hotline source's or the webhook subscription's name")
+    event = serializers.CharField(source="message.event")
+    status = serializers.CharField(source="message.status", help_text="pending, sent or dead (given up)")
+    attempts = serializers.IntegerField(source="message.attempts")
+    last_error = serializers.CharField(source="message.last_error")
+    created_at = serializers.DateTimeField(source="message.created_at")
+    next_attempt_at = serializers.DateTimeField(source="message.next_attempt_at")
+    sent_at = serializers.DateTimeField(source="message.sent_at", allow_null=True)

@@ -42,3 +42,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         response.data = {"code": codes if isinstance(codes, str) else exc.default_code, "detail": str(exc.detail)}
     return response
+
+
+def form_errors(errors: Any) -> Response:
+    """400 with the stable body for a Django form's (or filter's) errors: the API checks input with the same forms
+    as the desk's pages."""
+    by_field = {name: [str(message) for message in messages] for name, messages in dict(errors).items()}
+    return Response({"code": "invalid", "detail": "Invalid input.", "errors": by_field},
+                    status=status.HTTP_400_BAD_REQUEST)

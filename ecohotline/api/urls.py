@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from ecohotline.api import desk
+from ecohotline.api import account, desk, exports
 from ecohotline.api.views import CaseViewSet, TokenView
 from ecohotline.assessment import api_ledger
 from ecohotline.assessment.api import KpisView, RankingsView, TrendView
@@ -17,6 +17,9 @@ router.register("cases", CaseViewSet, basename="case")
 
 app_name = "api"
 urlpatterns = [
+    # the exports of the case list (before the router's `cases/…` routes, which take only numbers)
+    path("v1/cases/export.csv", exports.CaseExportCsvView.as_view(), name="cases-export-csv"),
+    path("v1/cases/export.xlsx", exports.CaseExportXlsxView.as_view(), name="cases-export-xlsx"),
     path("v1/", include(router.urls)),
     path("v1/auth/token", TokenView.as_view(), name="token"),
     # the inbox and the dispatcher's decisions
@@ -32,6 +35,12 @@ urlpatterns = [
     path("v1/notifications", desk.NotificationListView.as_view(), name="notifications"),
     path("v1/notifications/read-all", desk.NotificationReadAllView.as_view(), name="notifications-read-all"),
     path("v1/notifications/<int:pk>/read", desk.NotificationReadView.as_view(), name="notification-read"),
+    # the caller's own account, language, password and saved filters
+    path("v1/account", account.AccountView.as_view(), name="account"),
+    path("v1/account/language", account.LanguageView.as_view(), name="account-language"),
+    path("v1/account/password", account.PasswordView.as_view(), name="account-password"),
+    path("v1/account/saved-filters", account.SavedFilterListView.as_view(), name="saved-filters"),
+    path("v1/account/saved-filters/<int:pk>", account.SavedFilterView.as_view(), name="saved-filter"),
     # reference data
     path("v1/categories", desk.CategoryListView.as_view(), name="categories"),
     path("v1/units", desk.OrgUnitListView.as_view(), name="units"),
@@ -52,17 +61,22 @@ urlpatterns = [
     path("v1/monitoring/alerts", api_alerts.AlertListView.as_view(), name="monitoring-alerts"),
     path("v1/monitoring/alerts/<int:pk>", api_alerts.AlertDetailView.as_view(), name="monitoring-alert"),
     path("v1/monitoring/alerts/<int:pk>/verify", api_alerts.AlertVerifyView.as_view(), name="monitoring-alert-verify"),
+    path("v1/monitoring/alerts/<int:pk>/complaints", api_alerts.AlertComplaintsView.as_view(),
+         name="monitoring-alert-complaints"),
+    path("v1/monitoring/clusters", api_alerts.ClustersView.as_view(), name="monitoring-clusters"),
     path("v1/monitoring/alerts/<int:pk>/close", api_alerts.AlertCloseView.as_view(), name="monitoring-alert-close"),
     # assessment: KPIs and the ledger
     path("v1/assessment/kpis", KpisView.as_view(), name="assessment-kpis"),
     path("v1/assessment/rankings", RankingsView.as_view(), name="assessment-rankings"),
     path("v1/assessment/trend", TrendView.as_view(), name="assessment-trend"),
     path("v1/ledger", api_ledger.LedgerListView.as_view(), name="ledger"),
+    path("v1/ledger/export.xlsx", exports.LedgerExportView.as_view(), name="ledger-export"),
     path("v1/ledger/flag", api_ledger.LedgerFlagView.as_view(), name="ledger-flag"),
     path("v1/ledger/<int:pk>", api_ledger.LedgerEntryView.as_view(), name="ledger-entry"),
     path("v1/ledger/<int:pk>/plan", api_ledger.LedgerPlanView.as_view(), name="ledger-plan"),
     path("v1/ledger/<int:pk>/remove", api_ledger.LedgerRemoveView.as_view(), name="ledger-remove"),
     path("v1/retrospectives", api_ledger.RetrospectiveListView.as_view(), name="retrospectives"),
+    path("v1/retrospectives/causes", api_ledger.RetrospectiveCausesView.as_view(), name="retrospective-causes"),
     path("v1/retrospectives/<int:pk>", api_ledger.RetrospectiveRecordView.as_view(), name="retrospective-record"),
     # reports and the weekly dispatch meeting
     path("v1/reports", reports_api.ReportListView.as_view(), name="reports"),

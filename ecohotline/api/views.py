@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
@@ -21,6 +22,7 @@ from ecohotline.api.case_records import (
     ContactAttemptSerializer,
     InspectionSerializer,
     MeasurementSerializer,
+    OutgoingMessageSerializer,
     TimelineEntrySerializer,
 )
 from ecohotline.api.files import ERROR, FILE_RENDERERS, binary
@@ -31,7 +33,7 @@ from ecohotline.api.serializers import (
     CaseDetailSerializer,
     CaseSerializer,
 )
-from ecohotline.cases import access, services
+from ecohotline.cases import access, measurements, services
 from ecohotline.cases.attachments import attachment_response
 from ecohotline.cases.exceptions import ActionForbidden
 from ecohotline.cases.filters import CaseFilter
@@ -40,6 +42,7 @@ from ecohotline.cases.replies import check_reply, render_template, templates_for
 from ecohotline.cases.selectors import case_list_queryset
 from ecohotline.cases.timeline import timeline_entries
 from ecohotline.cases.workflow import ACTIONS
+from ecohotline.hooks.selectors import outgoing_of_case
 from ecohotline.intake.models import ReceivedVia
 from ecohotline.intake.services import Outcome, take_in_order
 from ecohotline.org.models import Role, User
@@ -59,6 +62,20 @@ intake (no order record) is refused: 400 `duplicate_order`.
 Not accepted any more: `category` (it follows from `sub_category`) and `tags` (triage sets the tags); such keys
 are ignored. Coordinates: both or neither, in `coordinate_system` (default `wgs84`).
 """
+
+
+class MeasurementJudgeInput(serializers.Serializer[Any]):
+    kind = serializers.CharField(max_length=30, help_text="noise, catering_fumes, odor, water, electromagnetic...")
+    values = serializers.DictField(help_text="The kind's values by key, as `record_measurement` takes them.")
+    measured_at = serializers.DateTimeField(required=False, default=None, allow_null=True)
+
+
+class MeasurementJudgeSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    values = serializers.DictField()
+    verdict = serializers.DictField(help_text="The standard's verdict ({} for kinds no standard judges).")
+    outcome = serializers.CharField(help_text="compliant, exceeds, remeasure or empty")
+    words = serializers.CharField(help_text="The verdict in words, in the caller's language.")
 
 
 class CaseViewSet(viewsets.GenericViewSet[Case]):
@@ -227,6 +244,23 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         return attachment_response(get_object_or_404(Attachment, pk=attachment_pk, case=case))
 
     @extend_schema(
+        summary="What the case sent to other systems (hotline feedback, webhooks)",
+        description="The latest 50 outgoing messages of the case, newest first, with where each went, its status "
+        "(`pending`, `sent`, `dead`: given up), attempts and the last error: what the case page shows. Never the "
+        "message bodies.",
+        responses={200: OutgoingMessageSerializer(many=True), 404: ERROR},
+        examples=[OpenApiExample("A feedback being retried", response_only=True, value=[{
+            "id": 91, "kind": "hotline_feedback", "target": "北京12345平台", "event": "reply", "status": "pending",
+            "attempts": 1, "last_error": "HTTP 503: the platform is under maintenance",
+            "created_at": "2026-11-23T10:21:00+08:00", "next_attempt_at": "2026-11-23T10:22:00+08:00",
+            "sent_at": None}])],
+    )
+    @action(detail=True, methods=["get"])
+    def outgoing(self, request: Request, pk: str) -> Response:
+        case = self._case(pk)
+        return Response(OutgoingMessageSerializer(outgoing_of_case(case.pk), many=True).data)
+
+    @extend_schema(
         summary="Attempts to reach the complainant (联系诉求人)",
         description="Oldest first. The summary is masked for callers who may not see the complainant.",
         responses={200: ContactAttemptSerializer(many=True), 404: ERROR},
@@ -271,6 +305,48 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
     def measurements(self, request: Request, pk: str) -> Response:
         case = self._case(pk)
         return self._records(case, case.measurements.order_by("measured_at", "pk"), MeasurementSerializer)
+
+    @extend_schema(
+        operation_id="cases_measurement_judge",
+        summary="The standard's verdict for measured values, without recording them (dry run)",
+        description="What the measurement form shows as the values are typed: the values as they would be stored "
+        "and the verdict of the standard in force at `measured_at` (default now), with its outcome (`compliant`, "
+        "`exceeds`, `remeasure`) and the verdict in words. Writes nothing; record with the `record_measurement` "
+        "action. Only who may record a measurement on the case now (as on the desk): others 403; a case the "
+        "caller may not see 404. Values that cannot be judged: 400 `invalid_measurement` naming the value.",
+        request=MeasurementJudgeInput,
+        responses={200: MeasurementJudgeSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        examples=[
+            OpenApiExample("Night-time social noise", request_only=True, value={
+                "kind": "noise", "measured_at": "2026-05-04T22:30:00+08:00",
+                "values": {"standard": "social", "zone_class": "1", "leq_db": 58.2, "background_db": 41.0}}),
+            OpenApiExample("Exceeds", response_only=True, value={
+                "kind": "noise", "values": {"standard": "social", "zone_class": "1", "leq_db": 58.2,
+                                            "background_db": 41.0},
+                "verdict": {"verdict": "exceeds", "limit_db": 45}, "outcome": "exceeds",
+                "words": "超标（限值 45 dB(A)）"}),
+            OpenApiExample("A value missing", response_only=True, status_codes=["400"], value={
+                "code": "invalid_measurement", "detail": "Leq is required.", "errors": {"values.leq_db": ["…"]}}),
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="measurements/judge", url_name="measurement-judge")
+    def judge_measurement(self, request: Request, pk: str) -> Response:
+        case = self._case(pk)
+        if "record_measurement" not in services.permitted_actions(request.user, case):  # type: ignore[arg-type]
+            raise ActionForbidden(_("Only who may record a measurement on the case now has it judged."))
+        payload = MeasurementJudgeInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        kind = payload.validated_data["kind"]
+        try:
+            values, verdict = measurements.judge(kind, payload.validated_data["values"],
+                                                 payload.validated_data.get("measured_at") or timezone.now())
+        except measurements.MeasurementError as error:
+            field = "kind" if error.key == "kind" else f"values.{error.key}" if error.key else "values"
+            return Response({"code": "invalid_measurement", "detail": error.message,
+                             "errors": {field: [error.message]}}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"kind": kind, "values": values, "verdict": verdict,
+                         "outcome": measurements.verdict_outcome(verdict),
+                         "words": str(measurements.describe_verdict(verdict)) if verdict else ""})
 
 
     # --- reply drafting (what the reply form's helpers give on the desk) ----------------------------------

@@ -18,10 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecohotline.api.errors import form_errors
 from ecohotline.api.files import ERROR
 from ecohotline.assessment import ledger, retrospectives
 from ecohotline.assessment.access import CanSeeOverview
-from ecohotline.assessment.forms import staff
+from ecohotline.assessment.forms import MonthForm, staff
 from ecohotline.assessment.models import (
     LedgerEntry,
     LedgerReason,
@@ -370,3 +371,35 @@ class RetrospectiveRecordView(APIView):
                                                    **payload.validated_data)
         fresh = Retrospective.objects.select_related("case", "visit").get(pk=done.pk)
         return Response(RetrospectiveSerializer(fresh).data)
+
+
+class RetrospectiveCausesView(APIView):
+    """The month's cause counts, as the retrospectives page shows them."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(
+        operation_id="retrospectives_causes",
+        summary="The causes of a month's unsatisfied return visits (回访回溯原因统计)",
+        description="How many of the month's unsatisfied visits (by the visit's day in Beijing) had each cause, "
+        "every cause listed (zero when none), and how many are still `pending`. `month` as YYYY-MM, default this "
+        "month; another form: 400 `invalid`. The overview roles; others 403.",
+        parameters=[OpenApiParameter("month", str, required=False, description="YYYY-MM")],
+        responses={200: dict, 400: ERROR, 403: ERROR},
+        examples=[OpenApiExample("May", response_only=True, value={
+            "month": "2026-05", "start": "2026-05-01", "end": "2026-05-31", "total": 7, "pending": 2,
+            "causes": [{"code": "not_solved", "label": "问题未解决", "count": 3},
+                       {"code": "compliant_but_disturbing", "label": "达标扰民", "count": 2}]})],
+    )
+    def get(self, request: Request) -> Response:
+        form = MonthForm(request.query_params)
+        if not form.is_valid():
+            return form_errors(form.errors)
+        month = form.month_or(timezone.localdate())
+        start, end = retrospectives.month_bounds(month)
+        counts = retrospectives.cause_counts(start, end)
+        return Response({
+            "month": start.strftime("%Y-%m"), "start": start.isoformat(), "end": end.isoformat(),
+            "total": sum(counts.values()), "pending": counts[retrospectives.PENDING],
+            "causes": [{"code": code, "label": str(label), "count": counts.get(code, 0)}
+                       for code, label in RetrospectiveCause.choices]})

@@ -21,7 +21,10 @@ from rest_framework.views import APIView
 
 from ecohotline.api.errors import field_error
 from ecohotline.api.files import ERROR
+from ecohotline.api.serializers import CaseSerializer
 from ecohotline.cases.exceptions import ActionForbidden
+from ecohotline.cases.models import Case
+from ecohotline.cases.selectors import case_list_queryset
 from ecohotline.monitoring import alerts, selectors, services
 from ecohotline.monitoring.models import (
     OPEN_ALERT_STATUSES,
@@ -277,3 +280,58 @@ class AlertCloseView(APIView):
         payload.is_valid(raise_exception=True)
         services.close_alert(actor=_user(request), alert=alert, **payload.validated_data)
         return Response(AlertDetailSerializer(_alert(pk), context={"request": request}).data)
+
+
+class AlertComplaintsView(generics.ListAPIView[Case]):
+    """The complaints near an alert, as the alert page lists them, limited to the cases the caller may see."""
+
+    serializer_class = CaseSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        alert = _alert(self.kwargs["pk"])
+        near = alerts.complaints_near(alert).values("pk")
+        return case_list_queryset(_user(self.request)).filter(pk__in=near).order_by("-received_at", "-pk")
+
+    @extend_schema(
+        operation_id="monitoring_alert_complaints",
+        summary="Complaints near an alert (预警周边投诉)",
+        description="The complaints of the station's medium received within 2 km of the alert's station (and of "
+        "the other stations of a regional alert), from 24 hours before its first hour to 72 hours after its last; "
+        "newest first. Only the cases the caller may see (as the case list); complainants masked as there. "
+        "Paginated.",
+        responses={200: CaseSerializer(many=True), 404: ERROR},
+        examples=[OpenApiExample("One complaint nearby", response_only=True, value={
+            "count": 1, "next": None, "previous": None, "results": [{
+                "id": 12, "reference": "12345-2605030001", "status": "in_progress", "category": "air",
+                "complainant_name": "张*", "complainant_phone": "138****5678", "complainant_visible": False,
+                "received_at": "2026-05-03T13:10:00+08:00"}]})],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ClustersView(APIView):
+    """未诉先办 the other way round: stations with many complaints nearby and no alert, as on the station list."""
+
+    @extend_schema(
+        operation_id="monitoring_clusters",
+        summary="Complaint clusters without an alert (投诉聚集无预警)",
+        description="Active stations with at least 5 complaints of their medium within 2 km over the last 7 days, "
+        "and no pollution alert of theirs in that time; most complaints first, as on the station list. `case_count` "
+        "counts them all; `cases` lists those the caller may see (newest first).",
+        responses={200: dict},
+        examples=[OpenApiExample("One cluster", response_only=True, value={"results": [{
+            "station": 1, "station_code": "wanliu", "station_name": "万柳", "kind": "air", "case_count": 6,
+            "latest_at": "2026-05-03T13:10:00+08:00", "cases": [12, 11, 9]}]})],
+    )
+    def get(self, request: Request) -> Response:
+        clusters = alerts.complaint_clusters_without_alert()
+        wanted = {pk for cluster in clusters for pk in cluster.case_ids}
+        visible = set(case_list_queryset(_user(request)).filter(pk__in=wanted).values_list("pk", flat=True))
+        return Response({"results": [{
+            "station": cluster.station.pk, "station_code": cluster.station.code,
+            "station_name": cluster.station.name, "kind": cluster.station.kind, "case_count": cluster.case_count,
+            "latest_at": timezone.localtime(cluster.latest_at).isoformat() if cluster.latest_at else None,
+            "cases": [pk for pk in cluster.case_ids if pk in visible]} for cluster in clusters]})

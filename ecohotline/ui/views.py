@@ -38,6 +38,7 @@ from ecohotline.org.services import set_language_preference
 from ecohotline.ui import case_actions
 from ecohotline.ui.forms import OrderForm
 from ecohotline.ui.models import SavedFilter
+from ecohotline.ui.services import delete_filter, save_filter
 
 
 def can_register_orders(user: Any) -> bool:
@@ -94,7 +95,7 @@ def saved_filter_save(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "").strip()[:80]
     query = list_query(QueryDict(request.POST.get("query", "")))[:1000]
     if name:
-        SavedFilter.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        save_filter(actor=request.user, name=name, query=query)  # type: ignore[arg-type]
         messages.success(request, _("The filter is saved as “%(name)s”.") % {"name": name})
     else:
         messages.warning(request, _("Give the filter a name to save it."))
@@ -105,7 +106,8 @@ def saved_filter_save(request: HttpRequest) -> HttpResponse:
 @require_POST
 def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Forget one of the user's own saved filters."""
-    get_object_or_404(SavedFilter, pk=pk, user=request.user.pk).delete()
+    delete_filter(actor=request.user, saved_filter=get_object_or_404(SavedFilter, pk=pk,  # type: ignore[arg-type]
+                                                                     user=request.user.pk))
     return redirect("ui:case-list")
 
 

@@ -15,6 +15,9 @@ from ecohotline.api.tests.test_cases_api import client_for, squad_case
 from ecohotline.cases import services
 from ecohotline.cases.models import Attachment, Case, CaseStatus, ReplyTemplate
 from ecohotline.factories import OrgUnitFactory, UserFactory, make_case
+from ecohotline.hooks.models import WebhookSubscription
+from ecohotline.notify import outbox
+from ecohotline.notify.models import OutboxMessage, OutboxStatus
 from ecohotline.org.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +79,7 @@ def test_records_of_a_case_are_masked_the_same_way(org: Any, worked: Case) -> No
     assert measurement["kind"] == "catering_fumes" and measurement["values"]["fumes_mg_m3"] == 0.62
 
 
-@pytest.mark.parametrize("tail", ["timeline", "attachments", "contacts", "inspections", "measurements"])
+@pytest.mark.parametrize("tail", ["timeline", "attachments", "contacts", "inspections", "measurements", "outgoing"])
 def test_a_case_the_caller_may_not_see_is_404(org: Any, worked: Case, tail: str) -> None:
     stranger = UserFactory(username="stranger", unit=OrgUnitFactory(code="squad-3", parent=org.brigade),
                            roles=[Role.HANDLER])
@@ -185,3 +188,21 @@ def test_only_who_may_reply_drafts(org: Any, replying: Case, who: str) -> None:
     client = client_for(getattr(org, who))
     assert client.get(url(replying, "reply-draft")).status_code == 403
     assert client.post(url(replying, "reply-check"), {"text": "x"}, format="json").status_code == 403
+
+
+def test_what_the_case_sent_out_and_how_it_went(org: Any, worked: Case, django_assert_max_num_queries) -> None:
+    subscription = WebhookSubscription.objects.create(name="区网格化平台", url="https://grid.example/hook", secret="s")
+    failing = outbox.enqueue(transport="webhook", payload={"secret_body": "not shown"}, address=subscription.url,
+                             target_id=subscription.pk, event="reply", case_id=worked.pk)
+    assert failing is not None
+    OutboxMessage.objects.filter(pk=failing.pk).update(status=OutboxStatus.DEAD, attempts=10, last_error="HTTP 500")
+    outbox.enqueue(transport="webhook", payload={}, address="https://other.example", event="reply",
+                   case_id=make_case().pk)  # another case's
+
+    with django_assert_max_num_queries(8):
+        response = client_for(org.handler).get(url(worked, "outgoing"))
+
+    assert response.status_code == 200
+    assert [(m["target"], m["kind"], m["status"], m["attempts"], m["last_error"]) for m in response.json()] == [
+        ("区网格化平台", "webhook", "dead", 10, "HTTP 500")]
+    assert "not shown" not in response.content.decode()

@@ -46,6 +46,22 @@ DESK_ENDPOINTS = {
     ("post", "/api/v1/insight/proposals/{id}/approve"), ("post", "/api/v1/insight/proposals/{id}/reject"),
     ("post", "/api/v1/insight/proposals/{id}/result"),
     ("post", "/api/v1/auth/token"),
+    # what was desk-only before: the measurement verdict, exports, the account, insight's planning and registry,
+    # the monitoring pages' complaints, the retrospectives' causes
+    ("post", "/api/v1/cases/{id}/measurements/judge"), ("get", "/api/v1/cases/export.csv"),
+    ("get", "/api/v1/cases/export.xlsx"), ("get", "/api/v1/ledger/export.xlsx"),
+    ("get", "/api/v1/account"), ("post", "/api/v1/account/language"), ("post", "/api/v1/account/password"),
+    ("get", "/api/v1/account/saved-filters"), ("post", "/api/v1/account/saved-filters"),
+    ("delete", "/api/v1/account/saved-filters/{id}"),
+    ("post", "/api/v1/insight/proposals/{id}/edit"), ("post", "/api/v1/insight/proposals/propose"),
+    ("get", "/api/v1/insight/themes"), ("post", "/api/v1/insight/themes"), ("get", "/api/v1/insight/themes/{id}"),
+    ("patch", "/api/v1/insight/themes/{id}"), ("get", "/api/v1/insight/key-units"),
+    ("post", "/api/v1/insight/key-units"), ("get", "/api/v1/insight/key-units/{id}"),
+    ("patch", "/api/v1/insight/key-units/{id}"), ("get", "/api/v1/insight/cases/{id}/key-units"),
+    ("post", "/api/v1/insight/cases/{id}/key-units/confirm"),
+    ("get", "/api/v1/monitoring/alerts/{id}/complaints"), ("get", "/api/v1/monitoring/clusters"),
+    ("get", "/api/v1/retrospectives/causes"), ("get", "/api/v1/insight/proposals/{id}"),
+    ("get", "/api/v1/insight/effect"),
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,7 +27,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ecohotline.api.errors import field_error
+from ecohotline.api.errors import field_error, form_errors
+from ecohotline.api.files import ERROR
 from ecohotline.assessment.access import CanSeeOverview, can_see_overview, overview_required
 from ecohotline.cases.access import mask_complainant, visible_cases
 from ecohotline.cases.exceptions import ActionForbidden, CaseError
@@ -431,6 +432,248 @@ class ProposalResultApi(APIView):
                                                               str(measures)[:5000]))
 
 
+
+def _form_data(data: Any, lists: tuple[str, ...] = ()) -> QueryDict:
+    """A JSON (or form) body as a form's data: lists stay lists (`categories`), the rest single values."""
+    result = QueryDict(mutable=True)
+    if not isinstance(data, dict):
+        return result
+    for key, value in data.items():
+        if isinstance(value, list | tuple):
+            result.setlist(key, [str(item) for item in value])
+        elif value is not None:
+            result[key] = value if isinstance(value, str) else str(value)
+    return result
+
+
+class ProposalApi(APIView):
+    """`GET /api/v1/insight/proposals/{id}`: one proposal as its page shows it."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(operation_id="insight_proposal", summary="One proactive task proposal with the cases behind it",
+                   description="The proposal, its decision, result and effect, and up to 20 of the cases behind it "
+                   "that the caller may see (texts masked, no complainant).",
+                   responses={200: dict, 403: ERROR, 404: ERROR},
+                   examples=[OpenApiExample("A proposal", response_only=True, value={
+                       **_PROPOSAL_EXAMPLE, "cases_behind": [{"id": 12, "reference": "12345-2605030001",
+                                                              "summary": "餐馆油烟扰民"}], "more_cases": 0})])
+    def get(self, request: Request, pk: int) -> Response:
+        proposal = get_object_or_404(TaskProposal.objects.select_related("team", "street", "case", "decided_by"),
+                                     pk=pk)
+        behind = visible_cases(_user(request)).filter(pk__in=proposal.case_ids[:CASES_SHOWN]).order_by(
+            "-received_at", "-pk")
+        return Response({**proposal_json(proposal), "cases_behind": [
+            {"id": case.pk, "reference": case.reference,
+             "summary": mask_complainant(case, case.title or case.description[:80])} for case in behind],
+            "more_cases": max(len(proposal.case_ids) - CASES_SHOWN, 0)})
+
+
+class EffectApi(APIView):
+    """`GET /api/v1/insight/effect`: the plans page's effect tab."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(operation_id="insight_effect",
+                   summary="The effect of the tasks finished in a period, and the 未诉先办 share",
+                   description="`start` and `end` (YYYY-MM-DD, Beijing days, both included; default the last 90 "
+                   "days; at most three years): each finished task's complaints before and after in its area and "
+                   "in comparison areas with the difference-in-differences, the sums, and the share of problems "
+                   "found by tasks among those and the complaints received. A malformed period: 400.",
+                   parameters=[OpenApiParameter("start", str, required=False),
+                               OpenApiParameter("end", str, required=False)],
+                   responses={200: dict, 400: ERROR, 403: ERROR},
+                   examples=[OpenApiExample("A quarter", response_only=True, value={
+                       "start": "2026-08-23", "end": "2026-11-20", "treated_before": 14, "treated_after": 6,
+                       "did": -5.5, "complete": False, "tasks": [{"proposal": 2, "title": "中关村片区夜间施工噪声巡查",
+                                                                  "weeks": 8, "did": -5.5}],
+                       "proactive": {"problems_found": 9, "complaints": 120, "share": 0.0698}})])
+    def get(self, request: Request) -> Response:
+        form = PeriodForm(request.query_params or None)
+        if form.is_bound and not form.is_valid():
+            return form_errors(form.errors)
+        _form, start, end = _period(request)
+        period = effect.period_effect(start, end)
+        share = effect.proactive_share(start, end)
+        return Response({
+            "start": start.isoformat(), "end": end.isoformat(), "treated_before": period.treated_before,
+            "treated_after": period.treated_after, "did": period.did, "complete": period.complete,
+            "tasks": [{"proposal": item.proposal.pk, "title": item.proposal.title, "weeks": item.weeks,
+                       "complete": item.complete, "area": item.area, "treated_before": item.treated_before,
+                       "treated_after": item.treated_after, "comparison_units": item.comparison_units,
+                       "comparison_before": item.comparison_before, "comparison_after": item.comparison_after,
+                       "did": item.did} for item in period.effects],
+            "proactive": {"problems_found": share.problems_found, "complaints": share.complaints,
+                          "share": share.share}})
+
+
+class ProposalEditApi(APIView):
+    """`POST /api/v1/insight/proposals/{id}/edit`: 修改后批准, approve with the leader's changes."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(operation_id="insight_proposal_edit",
+                   summary="Approve a proactive task proposal with changes (修改后批准)",
+                   description="The title, the checklist (a list, or one item a line), the team (a handling unit) "
+                   "and the deadline (optional), as the proposal page's form; the task then goes to that team as a "
+                   "proactive case. Leaders and administrators; others 403. Bad input: 400 by field, nothing "
+                   "decided. A proposal already decided: 409.",
+                   request={"application/json": {"type": "object", "properties": {
+                       "title": {"type": "string"}, "checklist": {"type": "array", "items": {"type": "string"}},
+                       "team": {"type": "integer"}, "deadline": {"type": "string", "format": "date"}},
+                       "required": ["title", "checklist", "team"]}},
+                   responses={200: dict, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+                   examples=[OpenApiExample("Changes", request_only=True, value={
+                       "title": "中关村片区夜间施工噪声联合巡查", "checklist": ["夜间施工许可", "噪声监测"], "team": 4,
+                       "deadline": "2026-06-10"}),
+                             OpenApiExample("Approved with changes", response_only=True,
+                                            value={**_PROPOSAL_EXAMPLE, "status": "edited"})])
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = get_object_or_404(TaskProposal, pk=pk)
+        if not services.can_decide(request.user):
+            raise ActionForbidden(_("Only leaders and administrators decide proposed tasks."), action="decide")
+        data = _form_data(request.data)
+        if isinstance(request.data, dict) and isinstance(request.data.get("checklist"), list | tuple):
+            data["checklist"] = "\n".join(str(item) for item in request.data["checklist"])
+        form = ProposalEditForm(data)
+        if not form.is_valid():
+            return form_errors(form.errors)
+        return _proposal_response(services.edit_proposal(
+            actor=_user(request), proposal=proposal, title=form.cleaned_data["title"],
+            checklist=form.cleaned_data["checklist"], team=form.cleaned_data["team"],
+            deadline=form.cleaned_data.get("deadline")))
+
+
+class ProposeNowApi(APIView):
+    """`POST /api/v1/insight/proposals/propose`: run the planner now ("Propose now")."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(operation_id="insight_propose_now", summary="Run the planner now and propose tasks",
+                   description="Runs every collector (hotspots, alerts, seasonal plans, the monthly theme) and "
+                   "proposes what is new, as the plans page's button. Leaders, analysts and administrators; others "
+                   "403. `results`: the proposals made (none when nothing is new).",
+                   request=None, responses={200: dict, 403: ERROR},
+                   examples=[OpenApiExample("One new proposal", response_only=True,
+                                            value={"count": 1, "results": [{**_PROPOSAL_EXAMPLE,
+                                                                            "status": "proposed", "case": None}]})])
+    def post(self, request: Request) -> Response:
+        if not planner.can_run_planner(request.user):
+            raise ActionForbidden(_("Only leaders, analysts and administrators run the planner."))
+        made = planner.propose_now(actor=_user(request))
+        fresh = TaskProposal.objects.select_related("team", "street", "case", "decided_by").filter(
+            pk__in=[proposal.pk for proposal in made]).order_by("-score", "pk")
+        return Response({"count": len(made), "results": [proposal_json(proposal) for proposal in fresh]})
+
+
+def theme_json(theme: MonthlyTheme) -> dict[str, Any]:
+    return {"id": theme.pk, "month": theme.month.strftime("%Y-%m"), "title": theme.title,
+            "categories": theme.categories, "keywords": theme.keywords, "goal": theme.goal,
+            "leader": {"id": theme.leader_id, "name": str(theme.leader)} if theme.leader_id else None}
+
+
+_THEME_EXAMPLE = {"id": 3, "month": "2026-06", "title": "餐饮油烟扰民", "categories": ["air.catering_fumes"],
+                  "keywords": "油烟,排风机", "goal": "投诉量较前三个月下降三成", "leader": {"id": 2, "name": "李局"}}
+_THEME_INPUT = {"application/json": {"type": "object", "properties": {
+    "month": {"type": "string", "description": "YYYY-MM"}, "title": {"type": "string"},
+    "categories": {"type": "array", "items": {"type": "string"}}, "keywords": {"type": "string"},
+    "leader": {"type": "integer"}, "goal": {"type": "string"}}, "required": ["month", "title", "leader"]}}
+_THEME_REQUEST = {"month": "2026-06", "title": "餐饮油烟扰民", "categories": ["air.catering_fumes"],
+                  "keywords": "油烟,排风机", "leader": 2, "goal": "投诉量较前三个月下降三成"}
+
+
+def _save_theme_api(request: Request, theme: MonthlyTheme | None) -> Response:
+    if not services.can_decide(request.user):
+        raise ActionForbidden(_("Only leaders and administrators pick the monthly theme."))
+    data = _form_data(request.data)
+    if theme is not None:  # a change: what is not given stays as it is
+        current = {"month": theme.month.strftime("%Y-%m"), "title": theme.title, "keywords": theme.keywords,
+                   "leader": str(theme.leader_id), "goal": theme.goal}
+        for key, value in current.items():
+            data.setdefault(key, value)
+        if "categories" not in data:
+            data.setlist("categories", list(theme.categories))
+    form = ThemeForm(data)
+    if not form.is_valid():
+        return form_errors(form.errors)
+    values = form.cleaned_data
+    saved = services.save_theme(actor=_user(request), theme=theme, month=values["month"], title=values["title"],
+                                categories=values.get("categories") or [], keywords=values.get("keywords") or "",
+                                leader=values["leader"], goal=values.get("goal") or "")
+    return Response(theme_json(MonthlyTheme.objects.select_related("leader").get(pk=saved.pk)),
+                    status=201 if theme is None else 200)
+
+
+class ThemesApi(APIView):
+    """`/api/v1/insight/themes`: the monthly themes (每月一题); leaders pick one."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(operation_id="insight_themes", summary="The monthly themes (每月一题), latest month first",
+                   responses={200: dict, 403: ERROR},
+                   examples=[OpenApiExample("A theme", response_only=True,
+                                            value={"count": 1, "truncated": False, "results": [_THEME_EXAMPLE]})])
+    def get(self, request: Request) -> Response:
+        rows = list(MonthlyTheme.objects.select_related("leader").order_by("-month", "-pk")[:API_LIMIT + 1])
+        return Response({"count": min(len(rows), API_LIMIT), "truncated": len(rows) > API_LIMIT,
+                         "results": [theme_json(theme) for theme in rows[:API_LIMIT]]})
+
+    @extend_schema(operation_id="insight_theme_create", summary="Pick a monthly theme (每月一题)",
+                   description="The month (YYYY-MM), a title, the categories and/or keywords that say which "
+                   "complaints count (at least one), the leader in charge, the goal. Leaders and administrators; "
+                   "others 403. Bad input: 400 by field (`theme_exists` when the month has a theme), nothing saved.",
+                   request=_THEME_INPUT, responses={201: dict, 400: ERROR, 403: ERROR},
+                   examples=[OpenApiExample("Pick", request_only=True, value=_THEME_REQUEST),
+                             OpenApiExample("Saved", response_only=True, status_codes=["201"],
+                                            value=_THEME_EXAMPLE)])
+    def post(self, request: Request) -> Response:
+        return _save_theme_api(request, None)
+
+
+class ThemeApi(APIView):
+    """`/api/v1/insight/themes/{id}`: a theme with its figures, its tasks and its latest complaints; leaders
+    change it."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(operation_id="insight_theme", summary="A monthly theme with its figures, tasks and complaints",
+                   description="`figures`: complaints per month, the three months before the theme month, the "
+                   "month itself and up to three after (`role` before, theme, after). `tasks`: the proposals tied "
+                   "to it. `complaints`: the latest the caller may see, texts masked, no complainant.",
+                   responses={200: dict, 403: ERROR, 404: ERROR},
+                   examples=[OpenApiExample("A theme", response_only=True, value={
+                       **_THEME_EXAMPLE, "figures": [{"month": "2026-03", "role": "before", "complaints": 14},
+                                                     {"month": "2026-06", "role": "theme", "complaints": 9}],
+                       "tasks": [_PROPOSAL_EXAMPLE],
+                       "complaints": [{"id": 12, "reference": "12345-2606030001", "summary": "餐馆油烟扰民",
+                                       "received_at": "2026-06-03T10:00:00+08:00", "status": "in_progress"}]})])
+    def get(self, request: Request, pk: int) -> Response:
+        theme = get_object_or_404(MonthlyTheme.objects.select_related("leader"), pk=pk)
+        figures = themes.theme_figures(theme, today=_today())
+        latest = visible_cases(_user(request), themes.theme_complaints(theme)).order_by(
+            "-received_at", "-pk")[:CASES_SHOWN]
+        return Response({
+            **theme_json(theme),
+            "figures": [{"month": figure.month.strftime("%Y-%m"), "role": figure.role,
+                         "complaints": figure.complaints} for figure in figures.months],
+            "tasks": [proposal_json(task) for task in themes.theme_tasks(theme).select_related("decided_by")[
+                :LIST_LIMIT]],
+            "complaints": [{"id": case.pk, "reference": case.reference,
+                            "summary": mask_complainant(case, case.title or case.description[:80]),
+                            "received_at": timezone.localtime(case.received_at).isoformat(),
+                            "status": case.status} for case in latest]})
+
+    @extend_schema(operation_id="insight_theme_update", summary="Change a monthly theme",
+                   description="As picking one; what is not given stays as it is. Leaders and administrators; "
+                   "others 403. Bad input: 400 by field, nothing changed.",
+                   request=_THEME_INPUT, responses={200: dict, 400: ERROR, 403: ERROR, 404: ERROR},
+                   examples=[OpenApiExample("A new goal", request_only=True, value={"goal": "投诉量下降五成"}),
+                             OpenApiExample("Saved", response_only=True,
+                                            value={**_THEME_EXAMPLE, "goal": "投诉量下降五成"})])
+    def patch(self, request: Request, pk: int) -> Response:
+        return _save_theme_api(request, get_object_or_404(MonthlyTheme, pk=pk))
+
+
 urlpatterns: list[Any] = [
     path("plans/", plans_page, name="plans"),
     path("plans/propose/", plans_propose, name="plans-propose"),
@@ -444,7 +687,13 @@ urlpatterns: list[Any] = [
 ]
 api_urlpatterns: list[Any] = [
     path("proposals", ProposalsApi.as_view(), name="insight-proposals"),
+    path("proposals/propose", ProposeNowApi.as_view(), name="insight-propose-now"),
+    path("proposals/<int:pk>", ProposalApi.as_view(), name="insight-proposal"),
+    path("effect", EffectApi.as_view(), name="insight-effect"),
     path("proposals/<int:pk>/approve", ProposalApproveApi.as_view(), name="insight-proposal-approve"),
+    path("proposals/<int:pk>/edit", ProposalEditApi.as_view(), name="insight-proposal-edit"),
     path("proposals/<int:pk>/reject", ProposalRejectApi.as_view(), name="insight-proposal-reject"),
     path("proposals/<int:pk>/result", ProposalResultApi.as_view(), name="insight-proposal-result"),
+    path("themes", ThemesApi.as_view(), name="insight-themes"),
+    path("themes/<int:pk>", ThemeApi.as_view(), name="insight-theme"),
 ]

@@ -11,20 +11,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ecohotline.api.errors import field_error
+from ecohotline.api.errors import field_error, form_errors
+from ecohotline.api.files import ERROR
 from ecohotline.assessment.access import CanSeeOverview, overview_required
-from ecohotline.cases.access import can_see_case, mask_complainant
+from ecohotline.cases.access import can_see_case, mask_complainant, visible_cases
 from ecohotline.cases.exceptions import ActionForbidden, CaseError
 from ecohotline.cases.models import Case
 from ecohotline.insight import registry, services
@@ -156,6 +158,21 @@ def key_unit_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 # --- API -------------------------------------------------------------------------------------------------
 
 
+_KEY_UNIT_EXAMPLE = {
+    "id": 5, "name": "某汽修厂", "aliases": ["某汽车维修"], "industry_code": "8111", "address": "海淀区某路1号",
+    "street": {"id": 6, "name": "中关村街道"}, "latitude": 39.98, "longitude": 116.31, "flags": ["industry"],
+    "team": {"id": 4, "name": "执法一中队"}, "contact": "王经理 010-8888xxxx", "active": True, "complaints": 3}
+_KEY_UNIT_REQUEST = {"name": "某汽修厂", "aliases": "某汽车维修", "industry_code": "8111", "address": "海淀区某路1号",
+                     "street": 6, "latitude": 39.98, "longitude": 116.31, "is_key_industry": True, "team": 4,
+                     "contact": "王经理 010-8888xxxx", "is_active": True}
+_KEY_UNIT_INPUT = {"application/json": {"type": "object", "properties": {
+    "name": {"type": "string"}, "aliases": {"type": "string"}, "industry_code": {"type": "string"},
+    "address": {"type": "string"}, "street": {"type": "integer"}, "latitude": {"type": "number"},
+    "longitude": {"type": "number"}, "is_key_industry": {"type": "boolean"}, "is_key_area": {"type": "boolean"},
+    "is_key_unit": {"type": "boolean"}, "team": {"type": "integer"}, "contact": {"type": "string"},
+    "notes": {"type": "string"}, "is_active": {"type": "boolean"}}}}
+
+
 def key_unit_json(unit: KeyUnit) -> dict[str, Any]:
     return {
         "id": unit.pk, "name": unit.name, "aliases": unit.alias_list, "industry_code": unit.industry_code,
@@ -202,6 +219,168 @@ class KeyUnitsApi(APIView):
                          "results": [key_unit_json(unit) for unit in rows[:API_LIMIT]]})
 
 
+    @extend_schema(
+        operation_id="insight_key_unit_create",
+        summary="Register a key unit (重点单位)",
+        description="The registry form's fields: `name`, `aliases` (one a line), `industry_code` (GB/T 4754), "
+        "`address`, `street`, `latitude`/`longitude` (WGS-84, both or neither), the flags `is_key_industry`, "
+        "`is_key_area`, `is_key_unit`, `team`, `contact`, `notes`, `is_active`. Leaders, analysts and "
+        "administrators; others 403. Bad input: 400 by field, nothing saved.",
+        request=_KEY_UNIT_INPUT, responses={201: dict, 400: ERROR, 403: ERROR},
+        examples=[OpenApiExample("Register", request_only=True, value=_KEY_UNIT_REQUEST),
+                  OpenApiExample("Registered", response_only=True, status_codes=["201"], value=_KEY_UNIT_EXAMPLE)],
+    )
+    def post(self, request: Request) -> Response:
+        return _save_key_unit_api(request, None)
+
+
+def _key_unit_data(data: Any, unit: KeyUnit | None) -> QueryDict:
+    """The body as the registry form's data; for a change, what is not given keeps its value."""
+    result = QueryDict(mutable=True)
+    if unit is not None:
+        for name in services.KEY_UNIT_FIELDS:
+            value = getattr(unit, f"{name}_id" if name in ("street", "team") else name)
+            if value is not None and value is not False:
+                result[name] = str(value)
+    if isinstance(data, dict):
+        for key, value in data.items():
+            result.pop(key, None)
+            if value is not None and value is not False:
+                result[key] = value if isinstance(value, str) else str(value)
+    return result
+
+
+def _save_key_unit_api(request: Request, unit: KeyUnit | None) -> Response:
+    if not services.can_edit_registry(request.user):
+        raise ActionForbidden(_("Only leaders, analysts and administrators edit the key units registry."))
+    # A separate instance for the form: its cleaning must not change the one the service compares with.
+    form = KeyUnitForm(_key_unit_data(request.data, unit),
+                       instance=KeyUnit.objects.get(pk=unit.pk) if unit is not None else None)
+    if not form.is_valid():
+        return form_errors(form.errors)
+    values = {name: form.cleaned_data[name] for name in services.KEY_UNIT_FIELDS}
+    saved = services.save_key_unit(actor=_user(request), key_unit=unit, **values)
+    fresh = registry.key_units(include_inactive=True).filter(pk=saved.pk).first() or saved
+    return Response(key_unit_json(fresh), status=201 if unit is None else 200)
+
+
+class KeyUnitApi(APIView):
+    """`/api/v1/insight/key-units/{id}`: one unit with its record; the registry's editors change it."""
+
+    permission_classes = [IsAuthenticated, CanSeeOverview]
+
+    @extend_schema(
+        operation_id="insight_key_unit",
+        summary="A key unit with its complaints by month, inspections and measurements",
+        description="Case texts and findings masked; no complainant (the contact is the business's).",
+        responses={200: dict, 403: ERROR, 404: ERROR},
+        examples=[OpenApiExample("A unit", response_only=True, value={
+            **_KEY_UNIT_EXAMPLE, "by_month": [["2026-04", 2], ["2026-05", 1]],
+            "cases": [{"id": 12, "reference": "12345-2605030001", "summary": "汽修厂喷漆异味", "how": "confirmed"}],
+            "inspections": [{"id": 3, "case": 12, "at": "2026-05-04T10:00:00+08:00", "findings": "喷漆房未密闭"}],
+            "measurements": [{"id": 2, "case": 12, "kind": "odor", "measured_at": "2026-05-04T10:30:00+08:00",
+                              "outcome": "exceeds"}]})],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        unit = registry.key_units(include_inactive=True).filter(pk=pk).first()
+        if unit is None:
+            raise NotFound()
+        history = registry.key_unit_history(unit)
+        return Response({
+            **key_unit_json(unit), "notes": unit.notes, "by_month": [[month, count] for month, count in
+                                                                     history.by_month],
+            "cases": [{"id": link.case_id, "reference": link.case.reference, "how": link.how,
+                       "summary": mask_complainant(link.case, link.case.title or link.case.description[:80])}
+                      for link in history.links],
+            "inspections": [{"id": item.pk, "case": item.case_id, "at": item.at.isoformat(),
+                             "findings": mask_complainant(item.case, item.findings)} for item in history.inspections],
+            "measurements": [{"id": item.pk, "case": item.case_id, "kind": item.kind,
+                              "measured_at": item.measured_at.isoformat(), "outcome": history.outcomes.get(item.pk, "")}
+                             for item in history.measurements]})
+
+    @extend_schema(
+        operation_id="insight_key_unit_update",
+        summary="Change a key unit",
+        description="As registering one; what is not given keeps its value (send `false` to clear a flag). "
+        "Leaders, analysts and administrators; others 403. Bad input: 400 by field, nothing changed.",
+        request=_KEY_UNIT_INPUT, responses={200: dict, 400: ERROR, 403: ERROR, 404: ERROR},
+        examples=[OpenApiExample("Now a key unit", request_only=True, value={"is_key_unit": True}),
+                  OpenApiExample("Changed", response_only=True,
+                                 value={**_KEY_UNIT_EXAMPLE, "flags": ["industry", "unit"]})],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        return _save_key_unit_api(request, get_object_or_404(KeyUnit, pk=pk))
+
+
+def _suggestions_json(case: Case) -> dict[str, Any]:
+    return {
+        "suggestions": [{"key_unit": key_unit_json(item.key_unit), "score": round(item.score, 3),
+                         "distance_m": round(item.distance_m) if item.distance_m is not None else None,
+                         "matched_name": item.matched_name, "same_street": item.same_street}
+                        for item in registry.suggest_key_units(case)],
+        "links": [{"key_unit": link.key_unit_id, "name": link.key_unit.name, "how": link.how,
+                   "score": round(link.score, 3),
+                   "confirmed_by": str(link.confirmed_by) if link.confirmed_by else None,
+                   "confirmed_at": link.confirmed_at.isoformat() if link.confirmed_at else None}
+                  for link in registry.links_of_case(case)]}
+
+
+_CASE_KEY_UNITS_EXAMPLE = {
+    "suggestions": [{"key_unit": _KEY_UNIT_EXAMPLE, "score": 0.82, "distance_m": 45, "matched_name": "某汽修厂",
+                     "same_street": True}],
+    "links": [{"key_unit": 5, "name": "某汽修厂", "how": "confirmed", "score": 0.82, "confirmed_by": "调度员",
+               "confirmed_at": "2026-05-03T15:00:00+08:00"}]}
+
+
+def _api_case(request: Request, pk: int) -> Case:
+    return get_object_or_404(visible_cases(_user(request)), pk=pk)
+
+
+class CaseKeyUnitsApi(APIView):
+    """`/api/v1/insight/cases/{id}/key-units`: the units a case may be about, and the confirmed links."""
+
+    @extend_schema(
+        operation_id="insight_case_key_units",
+        summary="The key units a case may be about, and those linked to it",
+        description="As the case page shows them: up to three suggestions (near the case's point or named in its "
+        "text), best first, and the units linked. Whoever may see the case; others 404.",
+        responses={200: dict, 404: ERROR},
+        examples=[OpenApiExample("A suggestion and a link", response_only=True, value=_CASE_KEY_UNITS_EXAMPLE)],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_suggestions_json(_api_case(request, pk)))
+
+
+class CaseKeyUnitConfirmApi(APIView):
+    """`POST /api/v1/insight/cases/{id}/key-units/confirm`: the dispatcher confirms the unit."""
+
+    @extend_schema(
+        operation_id="insight_case_key_unit_confirm",
+        summary="Confirm the key unit a case is about (关联重点单位)",
+        description="`key_unit`: a registered, active unit; `score` (0–1, optional): the suggestion's. The case's "
+        "timeline gets a `key_unit_linked` entry; confirming again changes nothing. Dispatchers and administrators "
+        "(403 otherwise); a case the caller may not see 404; bad input 400, nothing linked.",
+        request={"application/json": {"type": "object", "properties": {
+            "key_unit": {"type": "integer"}, "score": {"type": "number", "minimum": 0, "maximum": 1}},
+            "required": ["key_unit"]}},
+        responses={200: dict, 400: ERROR, 403: ERROR, 404: ERROR},
+        examples=[OpenApiExample("Confirm", request_only=True, value={"key_unit": 5, "score": 0.82}),
+                  OpenApiExample("Linked", response_only=True, value={**_CASE_KEY_UNITS_EXAMPLE, "suggestions": []})],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = _api_case(request, pk)
+        if not services.can_confirm_key_unit(request.user):
+            raise ActionForbidden(_("Only dispatchers and administrators confirm the key unit of a case."))
+        data = request.data if isinstance(request.data, dict) else {}
+        form = ConfirmKeyUnitForm({key: data[key] for key in ("key_unit", "score")
+                                   if key in data and data[key] is not None})
+        if not form.is_valid():
+            return form_errors(form.errors)
+        services.confirm_key_unit(actor=_user(request), case=case, key_unit=form.cleaned_data["key_unit"],
+                                  score=form.cleaned_data.get("score") or 0.0)
+        return Response(_suggestions_json(case))
+
+
 urlpatterns: list[Any] = [
     path("key-units/", key_unit_list, name="key-units"),
     path("key-units/new/", key_unit_new, name="key-unit-new"),
@@ -212,4 +391,7 @@ urlpatterns: list[Any] = [
 ]
 api_urlpatterns: list[Any] = [
     path("key-units", KeyUnitsApi.as_view(), name="insight-key-units"),
+    path("key-units/<int:pk>", KeyUnitApi.as_view(), name="insight-key-unit"),
+    path("cases/<int:pk>/key-units", CaseKeyUnitsApi.as_view(), name="insight-case-key-units"),
+    path("cases/<int:pk>/key-units/confirm", CaseKeyUnitConfirmApi.as_view(), name="insight-case-key-unit-confirm"),
 ]
