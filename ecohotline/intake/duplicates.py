@@ -16,7 +16,6 @@ received_at): building the same query through the ORM costs several times what t
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from django.db import connection
 
 from ecohotline.cases.models import Case, CaseStatus
 from ecohotline.core.geo import EARTH_RADIUS_M, cells_around, distance_m
+from ecohotline.core.text import text_similarity
 
 WINDOW = dt.timedelta(days=30)
 REPEAT_WINDOW = dt.timedelta(days=90)
@@ -52,22 +52,6 @@ class Lookup:
 
 def radius_for(code: str) -> float:
     return RADIUS_M.get(code, DEFAULT_RADIUS_M)
-
-
-@functools.lru_cache(maxsize=8192)
-def _bigrams(text: str) -> frozenset[str]:
-    """The character bigrams of a text (remembered: the same earlier cases come up for many new ones)."""
-    text = "".join(text.split())
-    return frozenset(text[i: i + 2] for i in range(len(text) - 1))
-
-
-def text_similarity(a: str, b: str) -> float:
-    """Jaccard similarity of character bigrams (robust for Chinese without word segmentation)."""
-    left, right = _bigrams(a), _bigrams(b)
-    if not left or not right:
-        return 0.0
-    common = len(left & right)
-    return common / (len(left) + len(right) - common)
 
 
 # One row of an earlier case: what scoring needs.
