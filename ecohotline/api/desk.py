@@ -115,6 +115,11 @@ def _decided(case: Case, request: Request) -> Response:
     return Response(CaseSerializer(fresh, context={"request": request}).data)
 
 
+def _note(request: Request) -> str:
+    """The optional `note` of a decision body (at most 5,000 characters)."""
+    return str(request.data.get("note", ""))[:5000] if isinstance(request.data, dict) else ""
+
+
 _NOTE = inline_serializer("DecisionNote", {"note": serializers.CharField(required=False, allow_blank=True)})
 
 
@@ -129,8 +134,8 @@ class TriageAcceptView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         _require_dispatcher(request)
         case = get_object_or_404(access.visible_cases(_user(request)), pk=pk)
-        note = str(request.data.get("note", ""))[:5000] if isinstance(request.data, dict) else ""
-        return _decided(suggestions.accept_triage_suggestion(actor=_user(request), case=case, note=note), request)
+        return _decided(suggestions.accept_triage_suggestion(actor=_user(request), case=case, note=_note(request)),
+                        request)
 
 
 class TriageDismissView(APIView):
@@ -202,8 +207,7 @@ class DuplicateConfirmView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         suggestion = _duplicate(request, pk)
-        note = str(request.data.get("note", ""))[:5000] if isinstance(request.data, dict) else ""
-        case = suggestions.confirm_duplicate(actor=_user(request), suggestion=suggestion, note=note)
+        case = suggestions.confirm_duplicate(actor=_user(request), suggestion=suggestion, note=_note(request))
         return _decided(case, request)
 
 

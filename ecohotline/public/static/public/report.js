@@ -46,20 +46,8 @@
       picker.classList.remove("d-none");
       chart = echarts.init(container);
       var bounds = districtBounds(geoJson, picker.dataset.district);
-      var geo = {
-        map: "beijing",
-        roam: true,
-        scaleLimit: { min: 0.8, max: 40 },
-        itemStyle: { areaColor: "#f3f6f4", borderColor: "#9aa5a0" },
-        emphasis: { disabled: true },
-        select: { disabled: true },
-        label: { show: false },
-        tooltip: { show: false }
-      };
-      if (bounds) {
-        geo.boundingCoords = bounds.coords;
-        geo.regions = [{ name: bounds.name, itemStyle: { areaColor: "#d8eadf", borderColor: "#198754", borderWidth: 2 } }];
-      }
+      var geo = window.EcoHotlineMap.districtGeo(bounds);
+      geo.scaleLimit = { min: 0.8, max: 40 };  // the picker zooms far in, hardly out
       chart.setOption({
         animation: false,
         geo: geo,

@@ -5,7 +5,7 @@
  * WGS-84, so the pin is moved to GCJ-02 with the published formula that ecohotline/core/geo.py uses
  * (wgs84_to_gcj02; ui/tests/test_case_map.py checks under node that the two agree). Without it the pin
  * would sit a few hundred metres off the outlines. The conversion and the district's bounds are shared with
- * the other maps as window.EcoHotlineMap (load this file first).
+ * the other maps as window.EcoHotlineMap, with the district-zoomed `geo` option (load this file first).
  */
 (function () {
   "use strict";
@@ -108,13 +108,8 @@
     return { name: feature.properties.name, coords: [[minLng, maxLat], [maxLng, minLat]] };
   }
 
-  function draw(container, geoJson) {
-    var lng = parseFloat(container.dataset.lng);
-    var lat = parseFloat(container.dataset.lat);
-    var bounds = districtBounds(geoJson, container.dataset.district);
-    echarts.registerMap("beijing", geoJson);
-    container.classList.remove("d-none");
-    var chart = echarts.init(container);
+  /* The ECharts `geo` option of Beijing's outlines, zoomed to and drawing out the district of `bounds`. */
+  function districtGeo(bounds) {
     var geo = {
       map: "beijing",
       roam: true,
@@ -128,6 +123,17 @@
       geo.boundingCoords = bounds.coords;
       geo.regions = [{ name: bounds.name, itemStyle: { areaColor: "#d8eadf", borderColor: "#198754", borderWidth: 2 } }];
     }
+    return geo;
+  }
+
+  function draw(container, geoJson) {
+    var lng = parseFloat(container.dataset.lng);
+    var lat = parseFloat(container.dataset.lat);
+    var bounds = districtBounds(geoJson, container.dataset.district);
+    echarts.registerMap("beijing", geoJson);
+    container.classList.remove("d-none");
+    var chart = echarts.init(container);
+    var geo = districtGeo(bounds);
     chart.setOption({
       animation: false,
       geo: geo,
@@ -164,7 +170,7 @@
       .catch(function () { container.classList.add("d-none"); });
   }
 
-  var shared = { wgs84ToGcj02: wgs84ToGcj02, districtBounds: districtBounds };
+  var shared = { wgs84ToGcj02: wgs84ToGcj02, districtBounds: districtBounds, districtGeo: districtGeo };
   if (typeof module !== "undefined" && module.exports) {
     // Lets a test run the conversion and the decoding under node.
     module.exports = shared;
