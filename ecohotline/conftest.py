@@ -34,6 +34,7 @@ class Org:
     leader: User
     analyst: User
     street_liaison: User
+    trainer: User
     admin: User
     other_handler: User
     other_unit_head: User
@@ -43,7 +44,7 @@ class Org:
         return {
             Role.DISPATCHER: self.dispatcher, Role.HANDLER: self.handler, Role.UNIT_HEAD: self.unit_head,
             Role.LEADER: self.leader, Role.ANALYST: self.analyst, Role.STREET_LIAISON: self.street_liaison,
-            Role.ADMIN: self.admin,
+            Role.TRAINER: self.trainer, Role.ADMIN: self.admin,
         }[role]
 
 
@@ -81,6 +82,7 @@ def org(db: None) -> Org:
         unit_head=UserFactory(username="unit_head", unit=squad, roles=[Role.UNIT_HEAD]),
         leader=leader,
         analyst=UserFactory(username="analyst", unit=bureau, roles=[Role.ANALYST]),
+        trainer=UserFactory(username="trainer", unit=bureau, roles=[Role.TRAINER]),
         street_liaison=UserFactory(username="liaison", unit=street, roles=[Role.STREET_LIAISON]),
         admin=UserFactory(username="admin", unit=bureau, roles=[Role.ADMIN]),
         other_handler=UserFactory(username="handler2", unit=other_squad, roles=[Role.HANDLER]),

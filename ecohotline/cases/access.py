@@ -8,6 +8,9 @@ and leader, so the people handling the parent see it and act on it.
 
 The complainant's name and phone (confidential by law) are shown only to dispatchers, the handling unit and
 the leader in charge of the case (包案); everybody else sees them masked.
+
+Inside a training workspace (情景模拟, `cases.workspace`) the workspace decides: its cases are the run's, and the
+trainee acts on them as the handling unit does, whatever their roles outside.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 
 from django.db.models import Q, QuerySet
 
+from ecohotline.cases import workspace
 from ecohotline.cases.models import Case, JointHandling
 from ecohotline.org.models import Role, User
 
@@ -32,6 +36,8 @@ def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySe
     qs = Case.objects.all() if queryset is None else queryset
     if not user.is_authenticated or not user.is_active:
         return qs.none()
+    if workspace.current() is not None:
+        return qs  # `Case.objects` holds only the run's cases
     roles = user.role_codes
     if roles & GLOBAL_ROLES:
         return qs
@@ -74,6 +80,9 @@ def can_see_case(user: User, case: Case) -> bool:
 def can_see_complainant(user: User, case: Case) -> bool:
     if not user.is_authenticated:
         return False
+    scope = workspace.current()
+    if scope is not None:
+        return scope.shows_complainant
     if user.has_role(Role.DISPATCHER):
         return True
     if case.leader_id is not None and case.leader_id == user.pk:
@@ -93,6 +102,9 @@ def acting_roles(user: User, case: Case, action: str) -> frozenset[str]:
     on the cases of their street or those it was called in on; dispatchers, leaders and administrators on
     every case.
     """
+    scope = workspace.current()
+    if scope is not None:
+        return scope.acting_roles(user.pk, action)
     roles = user.role_codes
     granted: set[str] = set(roles & {Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.ANALYST})
     if roles & UNIT_ROLES and (

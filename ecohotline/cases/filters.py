@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from ecohotline.cases import search
 from ecohotline.cases.deadlines import overdue_q
 from ecohotline.cases.models import Case, CaseStatus, Channel
+from ecohotline.core import clock
 from ecohotline.org.models import OrgUnit, UnitKind
 
 
@@ -38,7 +38,7 @@ class CaseFilter(filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet[Case], name: str, value: bool | None) -> QuerySet[Case]:
         if value is None:
             return queryset
-        condition = overdue_q(timezone.now())
+        condition = overdue_q(clock.now())
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_text(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:

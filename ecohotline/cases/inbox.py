@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ecohotline.cases import access
 from ecohotline.cases.deadlines import DUE_SOON_CAP, DeadlineLevel, deadline_state, overdue_q
 from ecohotline.cases.models import Case, CaseStatus, JointHandling, ReturnVisit, Satisfaction
+from ecohotline.core import clock
 from ecohotline.org.models import OrgUnit, Role, User
 
 # intake.models.Suggestion.PENDING (cases may not import intake)
@@ -143,7 +143,7 @@ def section_cases(user: User, code: str, now: dt.datetime | None = None) -> Quer
     section = SECTIONS_BY_CODE[code]
     if section.role not in user.role_codes:
         return Case.objects.none()
-    condition = section.condition(user, now or timezone.now())
+    condition = section.condition(user, now or clock.now())
     return access.visible_cases(user).filter(condition).order_by(
         F("next_due_at").asc(nulls_last=True), "received_at", "pk"
     )
@@ -191,7 +191,7 @@ def unit_unassigned(user: User) -> QuerySet[Case]:
 def unit_due_soon(user: User, now: dt.datetime | None = None) -> list[Case]:
     """Unit head: the unit's cases whose next deadline is due soon (a list: the threshold of each case
     depends on its policy, so the last step is in Python, over the cases due in the next 24 hours)."""
-    moment = now or timezone.now()
+    moment = now or clock.now()
     return section_rows(section_cases(user, "unit_due_soon", moment), "unit_due_soon", moment)
 
 
@@ -236,7 +236,7 @@ def _counted_in_sql(user: User, now: dt.datetime | None) -> dict[str, int]:
     if cached is not None:
         return cached
     counted = [section for section in sections_for(user) if section.keep is None]
-    conditions = {section.code: section.condition(user, now or timezone.now()) for section in counted}
+    conditions = {section.code: section.condition(user, now or clock.now()) for section in counted}
     counts: dict[str, int] = {TOTAL: 0}
     if conditions:
         acting = [condition for code, condition in conditions.items() if code in ACTION_SECTIONS]
@@ -265,7 +265,7 @@ def inbox_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
     """{section code: number of cases} for every section of the user's roles, plus `TOTAL`: the cases in
     at least one section that asks the user to act. One query, and one more per section with a `keep`
     test (the unit head's due soon)."""
-    moment = now or timezone.now()
+    moment = now or clock.now()
     counts = dict(_counted_in_sql(user, moment))
     for section in sections_for(user):
         if section.keep is not None:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ecohotline.cases import workspace
 from ecohotline.core.workdays import LimitUnit
 from ecohotline.org.models import OrgUnit
 
@@ -28,6 +29,12 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
     PROACTIVE = "proactive", _("Proactive")
     MONITORING = "monitoring", _("Monitoring alert")
+    # 情景模拟: a scenario of the training sandbox. Never a real case (`CaseManager`), never assessed.
+    TRAINING = "training", _("Training scenario")
+
+
+# The channels of real orders (what a form, a filter or an assessment scheme may offer).
+REAL_CHANNELS = tuple((value, label) for value, label in Channel.choices if value != Channel.TRAINING)
 
 
 class RequestType(models.TextChoices):
@@ -125,6 +132,19 @@ class DeadlinePolicy(models.Model):
 KPI_GROUP_FIELDS = ("handling_unit", "handler", "street", "category", "leader")
 
 
+class CaseManager(models.Manager["Case"]):
+    """`Case.objects`: the real cases, or inside a training workspace only that run's training cases
+    (`cases.workspace`). Every selector starts here, so a training case never reaches a real list, KPI, report,
+    export, API or feed, and a trainee never sees a real case."""
+
+    def get_queryset(self) -> models.QuerySet[Case]:
+        queryset = super().get_queryset()
+        scope = workspace.current()
+        if scope is None:
+            return queryset.exclude(channel=Channel.TRAINING)
+        return queryset.filter(scope.cases, channel=Channel.TRAINING)
+
+
 class Case(models.Model):
     """One thing the bureau must handle: a 12345 工单, a 12369/letter/visit complaint, a proactive task or
     an alert verification. Written only through `cases.services`."""
@@ -206,8 +226,14 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects: ClassVar[CaseManager] = CaseManager()
+    # Real and training cases alike: for the training sandbox's own bookkeeping, and nothing else.
+    all_objects: ClassVar[models.Manager[Case]] = models.Manager()
+
     class Meta:
         ordering = ["-received_at", "-pk"]
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "external_id"], condition=~models.Q(external_id=""),

@@ -48,7 +48,7 @@ from ecohotline.cases.models import (
 )
 from ecohotline.cases.signals import AppendedEvent, case_closed, case_events_appended
 from ecohotline.cases.workflow import TRANSITIONS, Transition
-from ecohotline.core import bulk, geo
+from ecohotline.core import bulk, clock, geo
 from ecohotline.core.selectors import workday_overrides
 from ecohotline.notify.services import notify_users
 from ecohotline.org.models import OrgUnit, Role, UnitKind, User
@@ -134,12 +134,20 @@ def _begin(actor: User, case: Case, action: str, version: int | None) -> Case:
     return locked
 
 
+def _is_training(case: Case) -> bool:
+    """A case of the training sandbox (情景模拟): it tells nobody (no notification, no webhook, no hotline
+    feedback, no signal to the apps that follow real cases)."""
+    return case.channel == Channel.TRAINING
+
+
 def _record(case: Case, *, actor: User | None, action: str, from_status: str, payload: dict[str, Any],
             at: dt.datetime | None = None) -> CaseEvent:
     event = CaseEvent.objects.create(
-        case=case, actor=actor, at=at or timezone.now(), action=action, from_status=from_status,
+        case=case, actor=actor, at=at or clock.now(), action=action, from_status=from_status,
         to_status=case.status, payload={key: _json(value) for key, value in payload.items()},
     )
+    if _is_training(case):
+        return event
     # Inside the transaction: what follows from the event (outgoing webhooks) is written with it.
     case_events_appended.send(sender=CaseEvent, events=[AppendedEvent(
         event.pk, case, action, from_status, event.to_status, event.at, event.actor_id, event.payload)])
@@ -153,7 +161,7 @@ def _finish(case: Case, *, actor: User | None, action: str, from_status: str, fi
     case.next_due_at = deadlines.next_due_at(case)
     case.save(update_fields=sorted({*fields, "version", "next_due_at", "updated_at"}))
     _record(case, actor=actor, action=action, from_status=from_status, payload=payload or {})
-    if case.status == CaseStatus.CLOSED and from_status != CaseStatus.CLOSED:
+    if case.status == CaseStatus.CLOSED and from_status != CaseStatus.CLOSED and not _is_training(case):
         case_id, kind = case.pk, case.kind
         transaction.on_commit(lambda: case_closed.send(sender=Case, case_id=case_id, kind=kind, action=action))
     return case
@@ -170,6 +178,8 @@ def _notify_after_commit(recipients: Iterable[User], kind: str, case: Case, **pa
     """Tell the people (and, as the event's route asks, e-mail and the group robots of the case's street and
     unit) in the transaction of the change: notifications and outbox messages commit with it or not at all, and
     the outbox delivers after the commit."""
+    if _is_training(case):
+        return
     people = [user for user in recipients if user is not None]
     notify_users(recipients=people, kind=kind, case_id=case.pk, units=[case.street_id, case.handling_unit_id],
                  **{**_case_facts(case), **params})
@@ -233,13 +243,15 @@ def create_case(
     tags: Sequence[str] = (),
     leader: User | None = None,
     due_at: dt.datetime | None = None,
+    policy_channel: str = "",
 ) -> Case:
     """Register a new case (受理) and set its deadlines from the deadline policy.
 
     `leader` is the leader in charge when the caller already knows it (triage routes by 包片 area); otherwise
     the leader of the street's area. `category_confirmed`: a person chose the category (not a guess).
     `due_at`: a completion deadline set by a person (a leader approving a proactive task) instead of the
-    policy's; the reply is then due by it too, at the latest.
+    policy's; the reply is then due by it too, at the latest. `policy_channel`: the channel whose deadline policy
+    applies, when not the case's own (a training case keeps the limits of the channel it simulates).
 
     `actor` is None when the system itself takes an order in (an importer, the monitoring worker).
     """
@@ -250,7 +262,7 @@ def create_case(
         complainant_confidential=complainant_confidential, address=address, district=district, street=street,
         community=community, latitude=latitude, longitude=longitude, category=category,
         sub_category=sub_category, category_confirmed=category_confirmed, polluter=polluter, tags=list(tags),
-        leader=leader, due_at=due_at,
+        leader=leader, due_at=due_at, policy_channel=policy_channel,
     )
     return create_cases(actor=actor, drafts=[draft])[0]
 
@@ -287,6 +299,7 @@ class CaseDraft:
     tags: list[str] = field(default_factory=list)
     leader: User | None = None
     due_at: dt.datetime | None = None
+    policy_channel: str = ""
 
 
 @transaction.atomic
@@ -333,7 +346,8 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
             if street.pk not in leaders:
                 leaders[street.pk] = leader_for_street(street)
             leader = leaders[street.pk]
-        policy = deadlines.find_policy(draft.channel, draft.request_type, draft.urgency, policies)
+        policy = deadlines.find_policy(draft.policy_channel or draft.channel, draft.request_type, draft.urgency,
+                                       policies)
         due = deadlines.compute_due_times(policy, draft.received_at, overrides)
         if draft.due_at is not None:
             if timezone.is_naive(draft.due_at) or draft.due_at <= draft.received_at:
@@ -365,7 +379,7 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
         case.next_due_at = deadlines.next_due_at(case)
         cases.append((case, due))
     bulk.insert_objects([case for case, _ in cases])
-    now = timezone.now()
+    now = clock.now()
     actor_id = actor.pk if actor is not None else None
     rows = [
         {"case_id": case.pk, "actor_id": actor_id, "at": now, "action": "created", "from_status": "",
@@ -379,7 +393,7 @@ def create_cases(*, actor: User | None, drafts: Sequence[CaseDraft]) -> list[Cas
     event_ids = bulk.insert_rows(CaseEvent, rows)
     case_events_appended.send(sender=CaseEvent, events=[
         AppendedEvent(event_id, case, "created", "", case.status, now, actor_id, row["payload"])
-        for event_id, (case, _due), row in zip(event_ids, cases, rows, strict=True)
+        for event_id, (case, _due), row in zip(event_ids, cases, rows, strict=True) if not _is_training(case)
     ])
     return [case for case, _ in cases]
 
@@ -440,7 +454,7 @@ def record_triages(*, results: Sequence[tuple[Case, dict[str, Any] | bulk.JsonTe
             case.tags = [*case.tags, *(tag for tag in tags if tag not in case.tags)]
             tagged.append(case)
     bulk.update_objects(tagged, "tags")
-    now = timezone.now()
+    now = clock.now()
     actor_id = actor.pk if actor is not None else None
     payloads = [_payload(result) for _case, result, _tags in results]
     event_ids = bulk.insert_rows(CaseEvent, [
@@ -545,7 +559,7 @@ def _dispatch(case: Case, *, actor: User | None, unit: OrgUnit, handler: User | 
     case.handling_unit = unit
     case.handler = handler
     case.leader = leader or case.leader or leader_for_street(case.street)
-    case.dispatched_at = timezone.now()
+    case.dispatched_at = clock.now()
     fields = ["status", "handling_unit", "handler", "leader", "dispatched_at"]
     if actor is not None and case.sub_category:
         # A dispatcher who sends the case on vouches for the category it shows (the classifier learns from
@@ -567,7 +581,7 @@ def accept_case(*, actor: User, case: Case, note: str = "", version: int | None 
     case = _begin(actor, case, "accept", version)
     from_status = case.status
     case.status = CaseStatus.IN_PROGRESS
-    case.accepted_at = timezone.now()
+    case.accepted_at = clock.now()
     fields = ["status", "accepted_at"]
     if case.handler_id is None and actor.has_role(Role.HANDLER):
         case.handler = actor
@@ -612,7 +626,7 @@ def reassign_case(*, actor: User, case: Case, unit: OrgUnit | None = None, handl
         case.handling_unit = target
         case.status = CaseStatus.DISPATCHED
         case.accepted_at = None
-        case.dispatched_at = timezone.now()
+        case.dispatched_at = clock.now()
         fields += ["handling_unit", "status", "accepted_at", "dispatched_at"]
     case.handler = handler
     _finish(case, actor=actor, action="reassign", from_status=from_status, fields=fields,
@@ -629,7 +643,7 @@ def record_contact(*, actor: User, case: Case, reached: bool, summary: str = "",
     """联系诉求人: log an attempt to reach the complainant; the first one that reaches them meets the
     contact deadline."""
     case = _begin(actor, case, "record_contact", version)
-    at = at or timezone.now()
+    at = at or clock.now()
     attempt = ContactAttempt.objects.create(case=case, created_by=actor, at=at, channel=channel,
                                             reached=reached, summary=summary)
     fields: list[str] = []
@@ -650,7 +664,7 @@ def record_inspection(*, actor: User, case: Case, findings: str, people: str = "
         raise RuleViolation("findings_required", _("Describe what was found."), field="findings")
     check_photos(photos)
     case = _begin(actor, case, "record_inspection", version)
-    inspection = Inspection.objects.create(case=case, created_by=actor, at=at or timezone.now(), people=people,
+    inspection = Inspection.objects.create(case=case, created_by=actor, at=at or clock.now(), people=people,
                                            findings=findings)
     stored: list[Attachment] = []
     try:
@@ -673,7 +687,7 @@ def record_measurement(*, actor: User, case: Case, kind: str, values: dict[str, 
                        version: int | None = None) -> Measurement:
     """监测 (逢诉必测): record a measurement with the verdict of the standard in force when it was taken
     (`cases.measurements.judge`); values a standard cannot judge are refused, naming the value."""
-    measured_at = measured_at or timezone.now()
+    measured_at = measured_at or clock.now()
     try:
         values, verdict = measurements.judge(kind, values, measured_at)
     except measurements.MeasurementError as error:
@@ -731,7 +745,7 @@ def decide_extension(*, actor: User, case: Case, extension: Extension, approve: 
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     if extension.case_id != case.pk or extension.decision != Decision.PENDING:
         raise RuleViolation("not_pending", _("That extension is not waiting for a decision."), field="extension")
-    now = timezone.now()
+    now = clock.now()
     extension.decision = Decision.APPROVED if approve else Decision.REJECTED
     extension.decided_by, extension.decided_at, extension.decision_note = actor, now, note
     fields: list[str] = []
@@ -776,7 +790,7 @@ def decide_appeal(*, actor: User, case: Case, appeal: Appeal, approve: bool, not
     if appeal.case_id != case.pk or appeal.decision != Decision.PENDING:
         raise RuleViolation("not_pending", _("That appeal is not waiting for a decision."), field="appeal")
     appeal.decision = Decision.APPROVED if approve else Decision.REJECTED
-    appeal.decided_by, appeal.decided_at, appeal.decision_note = actor, timezone.now(), note
+    appeal.decided_by, appeal.decided_at, appeal.decision_note = actor, clock.now(), note
     appeal.save()
     _finish(case, actor=actor, action="decide_appeal", from_status=case.status, fields=[],
             payload={"appeal": appeal.pk, "approved": approve, "note": note})
@@ -834,7 +848,7 @@ def reply_to_complainant(*, actor: User, case: Case, text: str, final: bool = Tr
     if not text.strip():
         raise RuleViolation("text_required", _("Write the reply."), field="text")
     case = _begin(actor, case, "reply", version)
-    at = at or timezone.now()
+    at = at or clock.now()
     reply = _reply(case, actor=actor, text=text, final=final, at=at, payload={})
     if final:
         for child in _waiting_children(case):
@@ -874,7 +888,7 @@ def record_return_visit(*, actor: User, case: Case, contacted: bool, solved: boo
     if satisfaction not in Satisfaction.values:
         raise RuleViolation("invalid_satisfaction", _("Choose a satisfaction level."), field="satisfaction")
     case = _begin(actor, case, "record_return_visit", version)
-    at = at or timezone.now()
+    at = at or clock.now()
     visit = ReturnVisit.objects.create(case=case, created_by=actor, at=at, source=source, valid=valid,
                                        contacted=contacted, solved=solved, satisfaction=satisfaction, note=note)
     from_status = case.status
@@ -954,7 +968,7 @@ def pause_clock(*, actor: User, case: Case, reason: str, version: int | None = N
         raise RuleViolation("already_paused", _("The clock is already paused."))
     if not reason.strip():
         raise RuleViolation("reason_required", _("Give the reason for pausing."), field="reason")
-    now = timezone.now()
+    now = clock.now()
     if case.next_due_at is not None and case.next_due_at < now:
         # Stopping the clock is for waiting on others (a lab result, a joint inspection), not for hiding a
         # deadline already missed.
@@ -979,7 +993,7 @@ def _restart_clock(case: Case) -> tuple[list[str], int]:
     """Move every pending deadline of a paused case by the time its clock stood still; return the changed
     fields and the seconds it stood."""
     assert case.paused_at is not None
-    stood = timezone.now() - case.paused_at
+    stood = clock.now() - case.paused_at
     fields = ["paused_at", "paused_seconds"]
     for _kind, due_field, met_field in deadlines.DEADLINE_FIELDS:
         due = getattr(case, due_field)
@@ -1093,7 +1107,7 @@ def send_deadline_alerts(now: dt.datetime | None = None) -> int:
     (case, deadline, kind, due time): a second worker, or a second run, finds it written and skips it. A
     deadline moved by an extension or a reopening is a new deadline and gets alerts of its own.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     horizon = now + deadlines.DUE_SOON_CAP
     candidates = (
         Case.objects.filter(deadlines.due_by_q(horizon))

@@ -65,6 +65,7 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("leader2", "李红梅", "leader", "eeb", "010-62551102"),
     StaffSpec("leader3", "张志强", "leader", "eeb", "010-62551103"),
     StaffSpec("analyst", "韩雨萱", "analyst", "eeb-general", "010-62551021"),
+    StaffSpec("trainer", "钱晓梅", "trainer", "eeb-general", "010-62551022"),
     StaffSpec("unithead1", "孙海涛", "unit_head", "squad-1", "13901086201"),
     StaffSpec("unithead2", "周立新", "unit_head", "squad-2", "13901086202"),
     StaffSpec("unithead3", "吴国栋", "unit_head", "squad-3", "13901086203"),

@@ -71,6 +71,8 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Leader")
     ANALYST = "analyst", _("Analyst")
     STREET_LIAISON = "street_liaison", _("Street liaison")
+    # 情景模拟: builds training scenarios, assigns them and follows every trainee's runs.
+    TRAINER = "trainer", _("Trainer")
     ADMIN = "admin", _("Administrator")
 
 

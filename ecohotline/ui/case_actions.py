@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +26,7 @@ from ecohotline.cases.related import LIMIT as RELATED_LIMIT
 from ecohotline.cases.related import related_cases
 from ecohotline.cases.timeline import timeline_entries
 from ecohotline.cases.workflow import TRANSITIONS
+from ecohotline.core import clock
 from ecohotline.intake.models import TriageSuggestion
 from ecohotline.monitoring.alerts import alerts_near
 from ecohotline.monitoring.alerts import describe as describe_alert
@@ -137,7 +137,7 @@ def render_case_page(request: HttpRequest, case: Case, *, posted_action: str | N
         "case": case,
         "complainant_name": case.complainant_name if visible else access.mask_name(case.complainant_name),
         "complainant_phone": case.complainant_phone if visible else access.mask_phone(case.complainant_phone),
-        "deadline": deadline_state(case, timezone.now()),
+        "deadline": deadline_state(case, clock.now()),
         "timeline": timeline_entries(case, user, visible=visible),
         "actions": [TRANSITIONS[name] for name in names],
         "action_forms": forms,

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -21,6 +20,7 @@ from ecohotline.cases.deadlines import deadline_state
 from ecohotline.cases.exceptions import ActionForbidden, CaseError
 from ecohotline.cases.inbox import inbox_counts, section_cases, section_rows, sections_for
 from ecohotline.cases.services import HANDLING_UNIT_KINDS
+from ecohotline.core import clock
 from ecohotline.intake import suggestions
 from ecohotline.intake.models import DuplicateSuggestion
 from ecohotline.org.models import OrgUnit, Role
@@ -52,7 +52,7 @@ def _is_dispatcher(user: Any) -> bool:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    now = timezone.now()
+    now = clock.now()
     counts = inbox_counts(user, now)
     sections = []
     for section in sections_for(user):

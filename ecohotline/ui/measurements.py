@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ecohotline.cases import access, measurements
 from ecohotline.cases.models import Case
 from ecohotline.cases.services import permitted_actions
+from ecohotline.core import clock
 from ecohotline.ui.action_forms import VALUE_PREFIX as PREFIX
 from ecohotline.ui.action_forms import FieldView
 from ecohotline.ui.action_forms import posted_measurement_values as posted_values
@@ -123,5 +124,5 @@ def _measured_at(text: str) -> Any:
     """The form's Beijing local time, or now."""
     parsed = parse_datetime(text.strip()) if text.strip() else None
     if parsed is None:
-        return timezone.now()
+        return clock.now()
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed

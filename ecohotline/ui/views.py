@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +29,7 @@ from ecohotline.cases.selectors import (
     case_sort,
     category_labels,
 )
+from ecohotline.core import clock
 from ecohotline.core.middleware import normalise_language
 from ecohotline.intake.models import ReceivedVia
 from ecohotline.intake.services import Outcome, take_in_order
@@ -71,7 +71,7 @@ def list_query(parameters: QueryDict) -> str:
 def case_list(request: HttpRequest) -> HttpResponse:
     case_filter, sort = filtered_cases(request)
     page = case_page(case_filter.qs, sort=sort, cursor=request.GET.get("after"), size=CASE_LIST_PAGE_SIZE)
-    now = timezone.now()
+    now = clock.now()
     rows = [(case, deadline_state(case, now)) for case in page.cases]
     return render(request, "ui/case_list.html", {
         "filter": case_filter, "page": page, "rows": rows, "query": list_query(request.GET),

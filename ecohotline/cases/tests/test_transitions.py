@@ -56,7 +56,7 @@ pytestmark = pytest.mark.django_db
 # --- the specification, typed out by hand ------------------------------------------------------------
 
 STATUSES = ("new", "dispatched", "in_progress", "replied", "closed", "returned", "merged")
-ROLES = ("dispatcher", "handler", "unit_head", "leader", "analyst", "street_liaison", "admin")
+ROLES = ("dispatcher", "handler", "unit_head", "leader", "analyst", "street_liaison", "trainer", "admin")
 
 # action: (the roles that may take it, {status it may be taken from: status after it})
 EXPECTED: dict[str, tuple[set[str], dict[str, str]]] = {
