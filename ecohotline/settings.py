@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ecohotline.assessment",
     "ecohotline.insight",
     "ecohotline.knowledge",
+    "ecohotline.training",
     "ecohotline.reports",
     "ecohotline.hooks",
     "ecohotline.open311",
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ecohotline.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ecohotline.training.middleware.TrainingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -13,11 +13,11 @@ from ecohotline.cases import access
 from ecohotline.cases.attachments import MAX_PHOTOS
 from ecohotline.cases.deadlines import deadline_state
 from ecohotline.cases.models import (
+    REAL_CHANNELS,
     AppealReason,
     Case,
     CaseEvent,
     CaseKind,
-    Channel,
     ContactChannel,
     RequestType,
     Satisfaction,
@@ -143,7 +143,7 @@ class CaseCreateSerializer(serializers.Serializer[Any]):
     knows (the street, the sub-category) is kept as given."""
 
     kind = serializers.ChoiceField(choices=CaseKind.choices, default=CaseKind.COMPLAINT)
-    channel = serializers.ChoiceField(choices=Channel.choices)
+    channel = serializers.ChoiceField(choices=REAL_CHANNELS)
     external_id = serializers.CharField(
         max_length=64, required=False, default="", allow_blank=True,
         help_text="The channel's order number. Given: posting it again is idempotent (200 `unchanged`, or "

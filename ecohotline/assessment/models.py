@@ -7,11 +7,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+from ecohotline.cases.models import REAL_CHANNELS
 
 
 def default_channels() -> list[str]:
@@ -44,6 +47,12 @@ class KpiScheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.effective_from:%Y-%m-%d})"
+
+    def clean(self) -> None:
+        real = {value for value, _label in REAL_CHANNELS}
+        if not isinstance(self.channels, list) or not self.channels or any(c not in real for c in self.channels):
+            raise ValidationError({"channels": _("Give a list of channel codes of real orders: %(codes)s.")
+                                   % {"codes": ", ".join(sorted(real))}})
 
     @classmethod
     def in_force(cls, on: dt.date) -> KpiScheme:

@@ -8,14 +8,14 @@ from django_filters import rest_framework as filters
 
 from ecohotline.cases import search
 from ecohotline.cases.deadlines import overdue_q
-from ecohotline.cases.models import Case, CaseStatus, Channel
+from ecohotline.cases.models import REAL_CHANNELS, Case, CaseStatus
 from ecohotline.core import clock
 from ecohotline.org.models import OrgUnit, UnitKind
 
 
 class CaseFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(label=_("status"), choices=CaseStatus.choices)
-    channel = filters.MultipleChoiceFilter(label=_("channel"), choices=Channel.choices)
+    channel = filters.MultipleChoiceFilter(label=_("channel"), choices=REAL_CHANNELS)
     category = filters.CharFilter(label=_("category"), method="filter_category")
     street = filters.ModelChoiceFilter(
         label=_("street/town"), queryset=OrgUnit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN])

@@ -97,7 +97,7 @@ class DeadlinePolicy(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=100)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=REAL_CHANNELS)
     request_type = models.CharField(_("request type"), max_length=20, choices=RequestType.choices, blank=True)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True)
     accept_limit = models.PositiveIntegerField(_("accept within"), null=True, blank=True)

@@ -40,6 +40,7 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "retrospective": _("Retrospective recorded"),
     "meeting_decision": _("Dispatch meeting decision"),
     "key_unit_linked": _("Linked to a key unit"),
+    "training_event": _("Scenario event"),
     **{action: transition.label for action, transition in TRANSITIONS.items()},
 }
 

@@ -1073,7 +1073,7 @@ def add_note(*, actor: User, case: Case, text: str, version: int | None = None) 
 
 
 MANAGEMENT_ACTIONS = frozenset({"ledger_entered", "ledger_updated", "ledger_left", "retrospective", "key_unit_linked",
-                                "meeting_decision"})
+                                "meeting_decision", "training_event"})
 
 
 def record_management_event(*, case: Case, action: str, actor: User | None, payload: dict[str, Any],

@@ -352,6 +352,49 @@ def _date_zh(moment: dt.datetime) -> str:
 # --- the generator -------------------------------------------------------------------------------------
 
 
+
+def measurement_values(rng: random.Random, topic: Topic, at: dt.datetime, *, community: str,
+                       exceeds: bool) -> dict[str, Any]:
+    """The values of a measurement of `topic.measurement` taken at `at` near `community` (a 社区 is a class 1 zone,
+    elsewhere class 2), over the limit or not: for the demo's cases and the training scenarios it generates."""
+
+    def pick(items: tuple[Any, ...]) -> Any:
+        return items[int(rng.random() * len(items))]
+
+    kind = topic.measurement
+    values: dict[str, Any]
+    if kind == "noise":
+        night = at.hour >= 22 or at.hour < 6
+        if topic.code == "noise.construction":
+            values, limit = {"standard": "GB12523"}, 55 if night else 70
+        elif topic.code == "noise.traffic":
+            values, limit = {"standard": "GB3096", "zone": "4a"}, 55 if night else 70
+        else:
+            zone = "1" if community.endswith("社区") else "2"
+            values = {"standard": "GB12348" if topic.code == "noise.industrial" else "GB22337", "zone": zone}
+            limit = {"1": (55, 45), "2": (60, 50)}[zone][1 if night else 0]
+            if night and topic.code == "noise.industrial":
+                values["lmax_kind"] = "frequent"
+        leq = round(limit + (rng.uniform(1.5, 12) if exceeds else -rng.uniform(0.5, 8)), 1)
+        values |= {"leq_db": leq, "background_db": round(leq - rng.uniform(10.5, 18), 1),
+                   "point": pick(("敏感点窗外1米", "边界外1米"))}
+    elif kind == "catering_fumes":
+        fumes = round(rng.uniform(1.1, 3.5) if exceeds else rng.uniform(0.2, 0.95), 2)
+        values = {"fumes_mg_m3": fumes, "pm_mg_m3": round(rng.uniform(0.8, 4.5), 2),
+                  "nmhc_mg_m3": round(rng.uniform(1.5, 9.5), 2)}
+    elif kind == "odor":
+        values = {"odor_concentration": rng.randint(25, 90) if exceeds else rng.randint(10, 19),
+                  "point": "厂界下风向"}
+    elif kind == "water":
+        values = {"cod": round(rng.uniform(45, 180) if exceeds else rng.uniform(12, 38), 1),
+                  "ammonia_nitrogen": round(rng.uniform(2.2, 15) if exceeds else rng.uniform(0.2, 1.9), 2),
+                  "ph": round(rng.uniform(6.5, 8.6), 1)}
+    else:  # electromagnetic
+        density = round(rng.uniform(0.002, 0.12), 4)
+        values = {"power_density_w_m2": density, "e_field_v_m": round(math.sqrt(density * 377), 2)}
+    return values
+
+
 class Generator:
     """Plans and writes `count` cases ending at `end` from `random.Random(seed)`."""
 
@@ -1007,36 +1050,7 @@ class Generator:
         rng = self.rng
         exceeds = outcome == "found" and rng.random() < 0.85
         kind = topic.measurement
-        values: dict[str, Any]
-        if kind == "noise":
-            night = at.hour >= 22 or at.hour < 6
-            if topic.code == "noise.construction":
-                values, limit = {"standard": "GB12523"}, 55 if night else 70
-            elif topic.code == "noise.traffic":
-                values, limit = {"standard": "GB3096", "zone": "4a"}, 55 if night else 70
-            else:
-                zone = "1" if d.case.community.endswith("社区") else "2"
-                values = {"standard": "GB12348" if topic.code == "noise.industrial" else "GB22337", "zone": zone}
-                limit = {"1": (55, 45), "2": (60, 50)}[zone][1 if night else 0]
-                if night and topic.code == "noise.industrial":
-                    values["lmax_kind"] = "frequent"
-            leq = round(limit + (rng.uniform(1.5, 12) if exceeds else -rng.uniform(0.5, 8)), 1)
-            values |= {"leq_db": leq, "background_db": round(leq - rng.uniform(10.5, 18), 1),
-                       "point": self._pick(("敏感点窗外1米", "边界外1米"))}
-        elif kind == "catering_fumes":
-            fumes = round(rng.uniform(1.1, 3.5) if exceeds else rng.uniform(0.2, 0.95), 2)
-            values = {"fumes_mg_m3": fumes, "pm_mg_m3": round(rng.uniform(0.8, 4.5), 2),
-                      "nmhc_mg_m3": round(rng.uniform(1.5, 9.5), 2)}
-        elif kind == "odor":
-            values = {"odor_concentration": rng.randint(25, 90) if exceeds else rng.randint(10, 19),
-                      "point": "厂界下风向"}
-        elif kind == "water":
-            values = {"cod": round(rng.uniform(45, 180) if exceeds else rng.uniform(12, 38), 1),
-                      "ammonia_nitrogen": round(rng.uniform(2.2, 15) if exceeds else rng.uniform(0.2, 1.9), 2),
-                      "ph": round(rng.uniform(6.5, 8.6), 1)}
-        else:  # electromagnetic
-            density = round(rng.uniform(0.002, 0.12), 4)
-            values = {"power_density_w_m2": density, "e_field_v_m": round(math.sqrt(density * 377), 2)}
+        values = measurement_values(rng, topic, at, community=d.case.community, exceeds=exceeds)
         # The verdict comes from the standards, as for a measurement typed on the desk.
         values, verdict = measurements.judge(kind, values, at)
         return Step(at, "record_measurement", actor, {"kind": kind, "values": values, "verdict": verdict,

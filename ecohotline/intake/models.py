@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ecohotline.cases.models import Case, Channel
+from ecohotline.cases.models import REAL_CHANNELS, Case, Channel
 
 
 class ReceivedVia(models.TextChoices):
@@ -23,7 +23,7 @@ class OrderRecord(models.Model):
     its content hash tells a re-delivery (nothing to do) from a 补充 (the content changed)."""
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="order_record")
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=REAL_CHANNELS)
     external_id = models.CharField(_("order number"), max_length=64)
     content_hash = models.CharField(max_length=64)
     raw = models.JSONField(_("as received"), default=dict)
@@ -62,7 +62,7 @@ class ImportProfile(models.Model):
                                 help_text=_("Leave blank to detect it."))
     sheet = models.CharField(_("worksheet"), max_length=100, blank=True)
     header_row = models.PositiveSmallIntegerField(_("header row"), default=1)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.HOTLINE_12345)
+    channel = models.CharField(_("channel"), max_length=20, choices=REAL_CHANNELS, default=Channel.HOTLINE_12345)
     # GCJ-02 like the standard layout: 12345 orders get their coordinates from the hotline's Gaode/Tencent maps.
     coordinate_system = models.CharField(
         _("coordinate system"), max_length=10, choices=CoordinateSystem.choices, default=CoordinateSystem.GCJ02,
@@ -143,7 +143,7 @@ class HotlineSource(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.HOTLINE_12345)
+    channel = models.CharField(_("channel"), max_length=20, choices=REAL_CHANNELS, default=Channel.HOTLINE_12345)
     secret = models.CharField(_("shared secret"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
     # Where the results of its orders go back (replies, returns, extensions, appeals): see `hooks.feedback`.
