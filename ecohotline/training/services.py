@@ -153,12 +153,12 @@ def set_speed(*, run: Run, speed: int, actor: User) -> Run:
     if not 0 <= speed <= MAX_SPEED:
         raise RuleViolation("invalid_speed", _("Choose a speed from 0 to %(max)d.") % {"max": MAX_SPEED},
                             field="speed")
-    run = _locked(run)
-    _check_active(run)
+    locked = _locked(run)
+    _check_active(locked)
     real_now = timezone.now()
-    run.sim_anchor, run.real_anchor, run.speed = run.simulated_now(real_now), real_now, speed
-    run.save(update_fields=["sim_anchor", "real_anchor", "speed"])
-    return run
+    locked.sim_anchor, locked.real_anchor, locked.speed = locked.simulated_now(real_now), real_now, speed
+    locked.save(update_fields=["sim_anchor", "real_anchor", "speed"])
+    return _sync_clock(run, locked)
 
 
 @transaction.atomic
@@ -170,9 +170,15 @@ def jump(*, run: Run, hours: float, actor: User) -> Run:
     if not 0 < hours <= MAX_JUMP_HOURS:
         raise RuleViolation("invalid_jump", _("Jump ahead by 0 to %(max)d hours.") % {"max": MAX_JUMP_HOURS},
                             field="hours")
-    run = _locked(run)
-    _check_active(run)
-    _move_clock(run, run.simulated_now() + dt.timedelta(hours=hours))
+    locked = _locked(run)
+    _check_active(locked)
+    _move_clock(locked, locked.simulated_now() + dt.timedelta(hours=hours))
+    return _sync_clock(run, locked)
+
+
+def _sync_clock(run: Run, changed: Run) -> Run:
+    """Give the caller's instance the clock just saved (so that `inside(run)` runs on it)."""
+    run.sim_anchor, run.real_anchor, run.speed = changed.sim_anchor, changed.real_anchor, changed.speed
     return run
 
 
@@ -213,11 +219,11 @@ def due_at(run: Run, event: dict[str, Any], firsts: dict[str, dt.datetime]) -> d
 
 
 @transaction.atomic
-def play_script(run: Run) -> list[int]:
+def play_script(caller: Run) -> list[int]:
     """Let happen every script event whose time has come on the run's clock, in order, each once (the run's row is
     locked, so two requests never play the same event). Called before each of the run's requests. Returns the
-    indexes of the events that happened."""
-    run = _locked(run)
+    indexes of the events that happened; the caller's instance gets the run's new state."""
+    run = _locked(caller)
     if run.status != RunStatus.ACTIVE or run.case is None:
         return []
     done = set(run.fired)
@@ -237,6 +243,8 @@ def play_script(run: Run) -> list[int]:
             played.append(index)
     if played:
         run.save(update_fields=["fired", "notices"])
+        caller.fired, caller.notices = run.fired, run.notices
+        _sync_clock(caller, run)
     return played
 
 

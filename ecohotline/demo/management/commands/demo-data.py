@@ -25,6 +25,7 @@ from ecohotline.demo.monitoring import DAYS as MONITORING_DAYS
 from ecohotline.demo.monitoring import build_monitoring
 from ecohotline.demo.organisation import build_organisation
 from ecohotline.demo.people import DEMO_LOGINS, DEMO_PASSWORD
+from ecohotline.demo.training import build_training
 
 
 def _date(value: str) -> dt.date:
@@ -136,6 +137,9 @@ class Command(BaseCommand):
             insight = build_insight(today=min(timezone.localdate(timezone.now(), BEIJING), end))
             say(f"Insight: {insight.key_units} key units ({insight.links} complaints linked), {insight.alerts} "
                 f"rise alert(s), {insight.proposals} proposed task(s), {insight.approved} approved; the month's theme.")
+            training = build_training()
+            say(f"Training: {training.scenarios} scenarios, {training.runs} runs (one waiting for handler1, two "
+                f"finished for the trainer's overview).")
         say(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, display in DEMO_LOGINS:
             say(f"  {username:<22} {role:<15} {display}")
