@@ -11,6 +11,7 @@ looks in acts as nobody.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from ecohotline.cases import services as case_services
 from ecohotline.cases import workspace
-from ecohotline.cases.exceptions import ActionForbidden, RuleViolation
+from ecohotline.cases.exceptions import ActionForbidden, CaseError, RuleViolation
 from ecohotline.cases.models import Case, CaseEvent, CaseStatus, Channel, VisitSource
 from ecohotline.cases.services import HANDLING_UNIT_KINDS
 from ecohotline.core import clock
@@ -30,6 +31,8 @@ from ecohotline.org.models import OrgUnit, Role, UnitKind, User
 from ecohotline.training import scoring
 from ecohotline.training.models import Run, RunStatus, Scenario
 from ecohotline.training.scenarios import check_scenario
+
+logger = logging.getLogger(__name__)
 
 TRAINEE_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 # What else the trainee may do: correct the category (a dispatcher's decision a handler must catch).
@@ -238,7 +241,13 @@ def play_script(caller: Run) -> list[int]:
         now = run.simulated_now()
         if due is None or due > now:
             continue
-        if _play(run, event, max(due, run.sim_started_at)):
+        try:
+            with transaction.atomic():
+                happened = _play(run, event, max(due, run.sim_started_at))
+        except CaseError as error:  # the case moved on in a way the scenario did not foresee: skip the event
+            logger.warning("training run %s: script event %s could not play: %s", run.pk, index, error)
+            happened = True
+        if happened:
             run.fired = [*run.fired, index]
             played.append(index)
     if played:
