@@ -245,9 +245,10 @@ class Case(models.Model):
             models.Index(fields=["street", "received_at"], name="cases_street_received"),
             models.Index(fields=["status", "next_due_at"], name="cases_status_next_due"),
             # duplicate and repeat lookups: same sub-category near a place within a window; same phone
-            # The duplicate lookup filters on all five without reading the table (a covering index).
-            models.Index(fields=["sub_category", "geo_cell", "received_at", "latitude", "longitude"],
-                         name="cases_subcat_cell_near"),
+            # The duplicate lookup filters on all six without reading the table (a covering index; the channel to
+            # leave the training sandbox's cases out).
+            models.Index(fields=["sub_category", "geo_cell", "received_at", "latitude", "longitude", "channel"],
+                         name="cases_subcat_cell_near_ch"),
             models.Index(fields=["sub_category", "street", "received_at"], name="cases_subcat_street_received"),
             models.Index(fields=["complainant_phone", "received_at"], name="cases_phone_received"),
             # The case list filtered by status, newest first.
