@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ecohotline.ui.context_processors.navigation",
+                "ecohotline.training.context_processors.training",
             ],
         },
     },

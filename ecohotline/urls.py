@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("ecohotline.reports.urls")),
     path("insight/", include("ecohotline.insight.urls")),
     path("knowledge/", include("ecohotline.knowledge.urls")),
+    path("training/", include("ecohotline.training.urls")),
     path("open311/v2/", include("ecohotline.open311.urls")),
     path("public/", include("ecohotline.public.urls")),
     path("hooks/", include("ecohotline.hooks.urls")),

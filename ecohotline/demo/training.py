@@ -28,11 +28,17 @@ def _user(username: str) -> User:
     return User.objects.get(username=username)
 
 
+def _case(run: Run) -> Case:
+    """The run's case, read inside its workspace (call within `services.inside(run)`)."""
+    assert run.case_id is not None
+    return Case.objects.get(pk=run.case_id)
+
+
 def _play_well(run: Run, trainee: User) -> None:
     """Handle the run's case as the scenario expects, in good time."""
     expected = run.scenario.expected
     with services.inside(run):
-        case = Case.objects.get(pk=run.case_id)
+        case = _case(run)
         if case.sub_category != expected["sub_category"]:
             case = case_services.set_category(actor=trainee, case=case, sub_category=expected["sub_category"])
         case_services.accept_case(actor=trainee, case=case)
@@ -43,7 +49,7 @@ def _play_well(run: Run, trainee: User) -> None:
     run.refresh_from_db()
     readings = next((n for n in run.notices if n["kind"] == "measurement_in"), None)
     with services.inside(run):
-        case = Case.objects.get(pk=run.case_id)
+        case = _case(run)
         if readings is not None:
             case_services.record_measurement(actor=trainee, case=case, kind=readings["kind_of"],
                                              values=readings["values"])
@@ -54,11 +60,11 @@ def _play_well(run: Run, trainee: User) -> None:
 def _play_badly(run: Run, trainee: User) -> None:
     """Accept without correcting the category, call a day and a half late, reply without substance."""
     with services.inside(run):
-        case = Case.objects.get(pk=run.case_id)
+        case = _case(run)
         case_services.accept_case(actor=trainee, case=case)
     services.jump(run=run, hours=36, actor=trainee)
     with services.inside(run):
-        case = Case.objects.get(pk=run.case_id)
+        case = _case(run)
         case_services.record_contact(actor=trainee, case=case, reached=True, summary="已联系。")
         case_services.reply_to_complainant(actor=trainee, case=case, text="您好，已处理。")
 

@@ -11,6 +11,7 @@ from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from ecohotline.cases.models import Case, CaseStatus, Category
+from ecohotline.core import clock
 from ecohotline.knowledge.models import Article, ArticleKind, ArticleVersion, Tag
 
 # Laws first, then standards, approved wording, procedures and FAQ (lists and the case page).
@@ -129,10 +130,10 @@ def version_periods(article: Article) -> list[VersionPeriod]:
 
 def reference_day(case: Case) -> datetime.date:
     """The day whose rules apply to a case: today while it is being handled; for a closed case, the day it was
-    received (the rules its handling was judged by)."""
+    received (the rules its handling was judged by). "Today" is the training run's day inside one (`core.clock`)."""
     if case.status == CaseStatus.CLOSED:
         return timezone.localdate(case.received_at)
-    return timezone.localdate()
+    return timezone.localdate(clock.now())
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """Puts a trainee's requests inside their training run (情景模拟): the desk then shows the run's case alone, on the
 run's simulated clock, and the run's script plays what is due before each request.
 
+The htmx panels of a page neither play the script nor, from a closed app, redirect: they answer nothing (204).
+
 A session enters a run through `training:enter` and leaves through `training:leave`. Inside, only the desk's pages
 about the case, the knowledge base and the training pages are open; any other page (intake, reports, analysis,
 the API, the admin) sends the user back to the run's page with a message, so that nobody mistakes training for
@@ -50,11 +52,15 @@ class TrainingMiddleware:
         if run is None or not services.may_enter(request.user, run):  # type: ignore[arg-type]
             request.session.pop(SESSION_KEY, None)
             return self.get_response(request)
+        fragment = request.headers.get("HX-Request") == "true"
         if not _allowed(request):
+            if fragment:  # a panel of the case page from a closed app: nothing, not the run page inside the case page
+                return HttpResponse(status=204)
             messages.info(request, _("You are in a training run: leave it to use this page."))
             return redirect("training:run", pk=run.pk)
-        services.play_script(run)
-        run.refresh_from_db()
+        if not fragment:  # the page plays the script, not each of its panels at once
+            services.play_script(run)
+            run.refresh_from_db()
         request.training_run = run  # type: ignore[attr-defined]
         with services.inside(run):
             return self.get_response(request)

@@ -27,7 +27,7 @@ import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db.models import Q
 from django.utils import timezone
@@ -75,7 +75,7 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

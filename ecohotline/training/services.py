@@ -144,8 +144,9 @@ def start_run(*, scenario: Scenario, trainee: User, assigned_by: User | None = N
 
 
 def _locked(run: Run) -> Run:
-    return Run.objects.select_for_update().select_related("scenario", "case", "assigned_by",
-                                                          "scenario__created_by").get(pk=run.pk)
+    # `of`: PostgreSQL locks no row of a nullable outer join (the case, the trainer).
+    return Run.objects.select_for_update(of=("self",)).select_related(
+        "scenario", "case", "assigned_by", "scenario__created_by").get(pk=run.pk)
 
 
 @transaction.atomic
