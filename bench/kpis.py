@@ -75,7 +75,8 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from ecohotline.assessment.kpis import _bounds, compute_kpis
+    from ecohotline.assessment.kpis import compute_kpis
+    from ecohotline.core.workdays import day_bounds
     from ecohotline.assessment.models import KpiScheme
     from ecohotline.assessment.rankings import monthly_trend, rankings
     from ecohotline.cases.models import Case
@@ -93,7 +94,7 @@ def main() -> int:
 
     end = dt.date.fromisoformat(args.end) - dt.timedelta(days=1)
     start = end.replace(year=end.year - 1) + dt.timedelta(days=1)
-    since, until = _bounds(start, end)
+    since, until = day_bounds(start, end)
     scheme = KpiScheme.in_force(end)
     report = compute_kpis(start, end, group_by="unit")
     print(f"database  {connection.vendor} ({connection.settings_dict['NAME']}), {Case.objects.count():,} cases; "
