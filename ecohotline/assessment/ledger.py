@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from ecohotline.assessment.models import LedgerEntry, LedgerExit, LedgerReason, Retrospective, RetrospectiveStatus
 from ecohotline.cases import access
 from ecohotline.cases.exceptions import ActionForbidden, RuleViolation
-from ecohotline.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, ReturnVisit, Satisfaction
+from ecohotline.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Channel, ReturnVisit, Satisfaction
 from ecohotline.cases.services import NO_RETURN_VISIT_KINDS, SATISFIED, record_management_event
 from ecohotline.org.models import Role, User
 from ecohotline.org.selectors import unit_heads_of
@@ -448,10 +448,12 @@ def on_case_closed(sender: Any, *, case_id: int, **kwargs: Any) -> None:
 def open_retrospectives(now: dt.datetime | None = None) -> int:
     """Open a pending retrospective (回访回溯) for every valid 不满意/未解决 return visit that has none: those of
     cases still being handled, and those recorded since the last visit that got one (by primary key, so a case
-    that reopened and closed between two runs is not missed). Returns how many were opened."""
+    that reopened and closed between two runs is not missed). Returns how many were opened. The visits are read
+    from their own table, not through `Case.objects`: the training sandbox's (情景模拟) are left out here."""
     now = now or timezone.now()
     unhappy = ReturnVisit.objects.filter(valid=True).filter(
-        Q(satisfaction=Satisfaction.DISSATISFIED) | Q(solved=False)).filter(retrospective__isnull=True)
+        Q(satisfaction=Satisfaction.DISSATISFIED) | Q(solved=False)).filter(retrospective__isnull=True).exclude(
+        case__channel=Channel.TRAINING)
     watermark = Retrospective.objects.aggregate(last=Max("visit_id"))["last"] or 0
     recent = unhappy.filter(pk__gt=watermark, at__gte=now - dt.timedelta(days=retrospective_days()))
     current = unhappy.filter(case_id__in=Case.objects.filter(status__in=VISITED_STATUSES).values("pk"))

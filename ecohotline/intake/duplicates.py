@@ -6,7 +6,9 @@ scored from distance, text similarity, the same phone and the same polluter; the
 suggested as `duplicate_of` for a dispatcher to confirm.
 
 "Earlier" means received before the case, or at the same moment and registered before it: a case never
-finds the cases registered after it, and two orders of one import batch see each other once, not twice.
+finds the cases registered after it, and two orders of one import batch see each other once, not twice. Only real
+cases count: the statements read the table itself, not `Case.objects`, so they leave out the training sandbox's
+cases (情景模拟) themselves.
 
 The lookup runs for every order taken in, so it is one or two plain SQL statements per case on the indexes
 (sub_category, geo_cell, received_at), (complainant_phone, received_at) and (sub_category, street,
@@ -22,7 +24,7 @@ from typing import Any
 
 from django.db import connection
 
-from ecohotline.cases.models import Case, CaseStatus
+from ecohotline.cases.models import Case, CaseStatus, Channel
 from ecohotline.core.geo import EARTH_RADIUS_M, cells_around, distance_m
 from ecohotline.core.text import text_similarity
 
@@ -64,11 +66,13 @@ def _table() -> str:
 
 
 def _earlier(case: Case) -> tuple[str, list[Any]]:
-    """SQL condition and parameters: registered before `case` (see the module's docstring)."""
+    """SQL condition and parameters: a real case registered before `case` (see the module's docstring). Every
+    statement of the lookup has it."""
     at = connection.ops.adapt_datetimefield_value(case.received_at)
     if case.pk is None:
-        return "received_at <= %s", [at]
-    return "(received_at < %s OR (received_at = %s AND id < %s))", [at, at, case.pk]
+        return "channel <> %s AND received_at <= %s", [Channel.TRAINING, at]
+    return "channel <> %s AND (received_at < %s OR (received_at = %s AND id < %s))", [Channel.TRAINING, at, at,
+                                                                                      case.pk]
 
 
 class _Reader:

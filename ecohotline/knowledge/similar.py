@@ -28,7 +28,16 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from ecohotline.cases import access, measurements
-from ecohotline.cases.models import Case, CaseStatus, Inspection, Measurement, Rectification, Reply, Satisfaction
+from ecohotline.cases.models import (
+    Case,
+    CaseStatus,
+    Channel,
+    Inspection,
+    Measurement,
+    Rectification,
+    Reply,
+    Satisfaction,
+)
 from ecohotline.cases.selectors import category_label, category_labels
 from ecohotline.core.geo import EARTH_RADIUS_M, cells_around, distance_m
 from ecohotline.core.text import text_similarity
@@ -100,7 +109,7 @@ def _sub_categories(case: Case) -> list[str]:
 class _Reader:
     """The candidate statements of one case, in two steps: the ids of the most recent earlier cases near it or in its
     street, read from an index alone (ORDER BY received_at DESC LIMIT: bounded however many cases a place has);
-    then the rows of those ids that are closed and not merged."""
+    then the rows of those ids that are real, closed and not merged."""
 
     def __init__(self, cursor: Any, case: Case) -> None:
         self.cursor = cursor
@@ -118,8 +127,9 @@ class _Reader:
     def rows(self, ids: list[int], category: str = "") -> list[Row]:
         if not ids:
             return []
-        where = f"id IN ({', '.join(['%s'] * len(ids))}) AND status = %s AND parent_id IS NULL"
-        params: list[Any] = [*ids, CaseStatus.CLOSED]
+        # Real cases only: the statements read the table, not `Case.objects`, which leaves training cases out.
+        where = f"id IN ({', '.join(['%s'] * len(ids))}) AND status = %s AND parent_id IS NULL AND channel <> %s"
+        params: list[Any] = [*ids, CaseStatus.CLOSED, Channel.TRAINING]
         if category:
             where += " AND category = %s"
             params.append(category)
