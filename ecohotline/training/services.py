@@ -103,6 +103,15 @@ def _script_actor(run: Run) -> User:
     return run.trainee
 
 
+def set_scenario_active(*, scenario: Scenario, active: bool, actor: User) -> Scenario:
+    """Withdraw a scenario (no new runs; those under way go on) or put it back. Trainers only."""
+    if not is_trainer(actor):
+        raise ActionForbidden(_("Only trainers withdraw scenarios."))
+    scenario.is_active = active
+    scenario.save(update_fields=["is_active"])
+    return scenario
+
+
 @transaction.atomic
 def start_run(*, scenario: Scenario, trainee: User, assigned_by: User | None = None) -> Run:
     """Give `trainee` the scenario's order as a training case, dispatched to their unit, on a clock of its own

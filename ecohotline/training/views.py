@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -299,11 +298,8 @@ def _back(request: HttpRequest, pk: int) -> HttpResponse:
 def set_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw a scenario (no new runs; those under way go on) or put it back."""
     active = request.POST.get("active") == "1"
-    # One column, no history to keep: `training.services` has no action for it.
-    with transaction.atomic():
-        updated = Scenario.objects.filter(pk=pk).update(is_active=active)
-    if not updated:
-        raise Http404
+    scenario = get_object_or_404(Scenario, pk=pk)
+    services.set_scenario_active(scenario=scenario, active=active, actor=_user(request))
     messages.success(request, _("The scenario is available again.") if active else _("The scenario is withdrawn."))
     return _back(request, pk)
 
