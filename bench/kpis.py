@@ -76,10 +76,10 @@ def main() -> int:
     from django.db import connection
 
     from ecohotline.assessment.kpis import compute_kpis
-    from ecohotline.core.workdays import day_bounds
     from ecohotline.assessment.models import KpiScheme
     from ecohotline.assessment.rankings import monthly_trend, rankings
     from ecohotline.cases.models import Case
+    from ecohotline.core.workdays import day_bounds
 
     call_command("migrate", verbosity=0)
     if not Case.objects.exists():

@@ -189,6 +189,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A case's channel may be the training sandbox's; what a client sends or filters by is a real one.
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "ecohotline.cases.models.Channel",
+        "RealChannelEnum": "ecohotline.cases.models.REAL_CHANNELS",
+    },
 }
 
 # --- Cache and background jobs: huey on SQLite by default, Redis when REDIS_URL is set ---

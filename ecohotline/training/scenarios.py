@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ecohotline.cases.access import MOBILE
@@ -59,6 +59,8 @@ TEXT_EVENTS = frozenset({"call_again", "other_remit", "notice"})
 # The trainee's actions an event may follow.
 AFTER_ACTIONS = ("accept", "record_contact", "record_inspection", "record_measurement", "reply")
 REMITS = ("ours", "return")
+# A scenario's title and briefing are kept in the language of the records, whoever makes it.
+RECORD_LANGUAGE = "zh-hans"
 DEADLINES = ("contact", "reply", "completion")
 ORDER_TEXT_FIELDS = ("title", "description", "address", "community", "polluter", "complainant_name",
                      "complainant_phone")
@@ -261,10 +263,11 @@ def generate(*, seed: int, author: User | None, topic: str | None = None,
                         if measurement_kind and not other_remit else None),
         "appeal": AppealReason.NOT_OUR_REMIT.value if other_remit else None,
     }
-    return _save(title=_("%(subject)s: %(title)s") % {"subject": tx.SUBJECTS[code], "title": order["title"]},
-                 briefing=_("A 12345 order has been dispatched to you. Handle it as you would a real one."),
-                 source=ScenarioSource.DEMO, order=order, expected=expected, script=script, starts_at=start,
-                 author=author)
+    with translation.override(RECORD_LANGUAGE):
+        return _save(title=_("%(subject)s: %(title)s") % {"subject": tx.SUBJECTS[code], "title": order["title"]},
+                     briefing=_("A 12345 order has been dispatched to you. Handle it as you would a real one."),
+                     source=ScenarioSource.DEMO, order=order, expected=expected, script=script, starts_at=start,
+                     author=author)
 
 
 def _next_working_morning(moment: dt.datetime) -> dt.datetime:
@@ -331,12 +334,13 @@ def from_case(case: Case, *, author: User | None) -> Scenario:
                         if measurement is not None and not returned else None),
         "appeal": approved.reason if approved is not None else None,
     }
-    return _save(title=_("From case %(reference)s: %(title)s") % {"reference": case.reference,
-                                                                   "title": order["title"] or case.sub_category},
-                 briefing=_("A real order of the past, without the complainant's identity. Handle it as if it had "
-                            "just been dispatched to you."),
-                 source=ScenarioSource.CASE, order=order, expected=expected, script=script, starts_at=None,
-                 author=author, based_on=case)
+    with translation.override(RECORD_LANGUAGE):
+        return _save(title=_("From case %(reference)s: %(title)s") % {"reference": case.reference,
+                                                                       "title": order["title"] or case.sub_category},
+                     briefing=_("A real order of the past, without the complainant's identity. Handle it as if it "
+                                "had just been dispatched to you."),
+                     source=ScenarioSource.CASE, order=order, expected=expected, script=script, starts_at=None,
+                     author=author, based_on=case)
 
 
 def _save(*, title: str, briefing: str, source: str, order: dict[str, Any], expected: dict[str, Any],

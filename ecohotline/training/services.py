@@ -30,7 +30,7 @@ from ecohotline.core import clock
 from ecohotline.org.models import OrgUnit, Role, UnitKind, User
 from ecohotline.training import scoring
 from ecohotline.training.models import Run, RunStatus, Scenario
-from ecohotline.training.scenarios import check_scenario
+from ecohotline.training.scenarios import RECORD_LANGUAGE, check_scenario
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def start_run(*, scenario: Scenario, trainee: User, assigned_by: User | None = N
         )
     run.case = case
     run.save(update_fields=["case"])
-    with _as_script(run, start):
+    with _as_script(run, start), translation.override(RECORD_LANGUAGE):
         run.case = case_services.auto_dispatch_case(case=case, unit=_handling_unit(trainee), leader=None,
                                                     confidence=1.0, reason=_("Training scenario"))
     return run
@@ -287,7 +287,7 @@ def _play(run: Run, event: dict[str, Any], at: dt.datetime) -> bool:
         fresh = Case.all_objects.get(pk=case.pk)
         if fresh.status != CaseStatus.REPLIED:
             return False  # the hotline visits a replied case: wait
-        with _as_script(run, at):
+        with _as_script(run, at), translation.override(RECORD_LANGUAGE):
             case_services.record_return_visit(
                 actor=_script_actor(run), case=fresh, contacted=bool(event.get("contacted", True)),
                 solved=bool(event.get("solved", False)), satisfaction=event["satisfaction"],
@@ -297,7 +297,7 @@ def _play(run: Run, event: dict[str, Any], at: dt.datetime) -> bool:
         notice |= {"kind_of": event["kind_of"], "values": event["values"]}
     else:
         notice["text"] = event["text"]
-    with translation.override("zh-hans"):  # the record's language, whoever's request played it
+    with translation.override(RECORD_LANGUAGE):  # the record's language, whoever's request played it
         text = notice.get("text") or scoring.describe_notice(notice)
     if kind == "visit":  # the return visit is on the timeline already
         run.notices = [*run.notices, notice]

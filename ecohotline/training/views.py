@@ -116,14 +116,18 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Inside this run the middleware has played the script already; from outside, what is due happens now.
     if (inside is None or inside.pk != run.pk) and run.status == RunStatus.ACTIVE and services.play_script(run):
         run.refresh_from_db()
-    score = scoring.run_score(run)
     user = _user(request)
+    is_trainer = services.is_trainer(user)
+    # The standing score would give the answers away (the right category, an appeal's grounds): the trainee sees
+    # it when the run is finished; a trainer looking in sees it as it stands.
+    show_score = run.status != RunStatus.ACTIVE or is_trainer
+    score = scoring.run_score(run) if show_score else None
     real_now = timezone.now()
     return render(request, "training/run.html", {
         "run": run, "scenario": run.scenario, "order": run.scenario.order,
         "order_category": category_label((run.scenario.order or {}).get("sub_category", "")),
         "sim_now": run.simulated_now(real_now), "notices": selectors.notices_newest_first(run),
-        "score": score, "is_trainee": user.pk == run.trainee_id, "is_trainer": services.is_trainer(user),
+        "score": score, "is_trainee": user.pk == run.trainee_id, "is_trainer": is_trainer,
         "is_active": run.status == RunStatus.ACTIVE, "inside": request.session.get(SESSION_KEY) == run.pk,
         "jumps": JUMPS, "speeds": speed_choices(),
     })

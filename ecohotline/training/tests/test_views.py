@@ -147,7 +147,7 @@ def test_jump_plays_the_script_and_finish_keeps_the_score(client, org):
     assert run.simulated_now() >= run.sim_started_at + dt.timedelta(hours=4)
     text = client.get(url).content.decode()
     assert "诉求人再次来电催办。" in text  # the repeat call, 3 hours in
-    assert 'id="point-category"' in text and '<html lang="zh-hans">' in text
+    assert 'id="point-category"' not in text and '<html lang="zh-hans">' in text  # no score before the end
 
     response = client.post(reverse("training:jump", args=[run.pk]), {"hours": "100000"})
     messages = [str(m) for m in response.wsgi_request._messages]
@@ -170,6 +170,12 @@ def test_the_run_page_is_in_english_for_an_english_reader(client, org):
     client.post(reverse("training:jump", args=[run.pk]), {"hours": "24"})
     text = client.get(reverse("training:run", args=[run.pk])).content.decode()
     assert "Open the case" in text and "Simulated clock" in text and "Jump ahead" in text
+    assert "shows when you finish the run" in text  # the standing score would give the answers away
+    assert "Read the description" not in text
+    org.trainer.language = "en"
+    org.trainer.save(update_fields=["language"])
+    client.force_login(org.trainer)  # a trainer looking in sees it as it stands
+    text = client.get(reverse("training:run", args=[run.pk])).content.decode()
     assert "Read the description, not the hotline&#x27;s label." in text  # the category point's feedback
 
 
