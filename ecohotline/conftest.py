@@ -108,6 +108,16 @@ def responsibility_matrix(db: None) -> None:
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+FACTORY_PASSWORD = "pass-1234-word"  # the factories' password of every user of the `org` fixture
+
+
+def sign_in(page: Any, username: str, password: str = FACTORY_PASSWORD) -> None:
+    """Fill in the login form the browser page shows, and submit it."""
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main form button[type=submit]")
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright; skipped without Chromium, unless ECOHOTLINE_REQUIRE_BROWSER=1 (CI)

@@ -9,6 +9,7 @@ import pytest
 from django.db import connections
 
 from ecohotline.cases import services
+from ecohotline.conftest import sign_in
 from ecohotline.hooks.tests.conftest import hotline_order
 from ecohotline.notify import outbox
 
@@ -29,9 +30,7 @@ def test_the_case_page_shows_the_failing_feedback(browser, live_site, org, sourc
         org.handler.save()
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale=language)
         page.goto(f"{live_site}/cases/{case.pk}/?lang={language}")
-        page.fill("#id_username", "handler")
-        page.fill("#id_password", "pw-1234-word")
-        page.click("main form button[type=submit]")
+        sign_in(page, "handler", "pw-1234-word")
         page.wait_for_url(f"**/cases/{case.pk}/**")
         fragment = page.locator("#case-outgoing")
         fragment.wait_for()

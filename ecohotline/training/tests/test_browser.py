@@ -18,13 +18,13 @@ import pytest
 from django.db import connections
 
 from ecohotline.cases.models import Case, CaseStatus
+from ecohotline.conftest import sign_in
 from ecohotline.core.workdays import BEIJING
 from ecohotline.factories import UserFactory
 from ecohotline.org.models import Role
 from ecohotline.training.models import Run, RunStatus, Scenario
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
-PASSWORD = "pass-1234-word"  # the factories' password
 START = dt.datetime(2026, 6, 1, 9, 0, tzinfo=BEIJING)
 
 # serialized_rollback: the categories, deadline policies and reply templates that migrations load survive the flush.
@@ -62,9 +62,7 @@ class Desk:
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         self.page = self.context.new_page()
         self.page.goto(f"{url}/login/?lang=zh-hans")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("main form button[type=submit]")
+        sign_in(self.page, username)
         self.page.wait_for_url("**/inbox/")
 
     def go(self, path: str) -> Any:

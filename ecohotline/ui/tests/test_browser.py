@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from ecohotline.cases.models import Case
+from ecohotline.conftest import sign_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 
@@ -27,9 +28,7 @@ def test_staff_log_in_and_see_the_demo_case_list(browser, live_site, language: s
             viewport={"width": width, "height": 900}, locale=language)
         page.goto(f"{live_site}/cases/?lang={'en' if language == 'en' else 'zh-hans'}")
         assert "/login/" in page.url
-        page.fill("#id_username", "dispatcher")
-        page.fill("#id_password", "ecohotline-demo")
-        page.click("main form button[type=submit]")
+        sign_in(page, "dispatcher", "ecohotline-demo")
         page.wait_for_url("**/cases/**")
         rows = page.locator("table tbody tr")
         assert rows.count() == 50  # one full page of the 80 demo cases

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from ecohotline.conftest import sign_in
 from ecohotline.core.geo import wgs84_to_gcj02
 from ecohotline.factories import make_case
 
@@ -126,9 +127,7 @@ def test_the_browser_draws_the_map(browser, live_site, org, tmp_path):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{live_site}/login/")
-    page.fill("#id_username", org.dispatcher.username)
-    page.fill("#id_password", "pass-1234-word")
-    page.click("main form button[type=submit]")
+    sign_in(page, org.dispatcher.username)
     page.wait_for_load_state()
     page.goto(f"{live_site}/cases/{case.pk}/")
     page.wait_for_selector("#case-map canvas", timeout=15000)

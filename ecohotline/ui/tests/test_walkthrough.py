@@ -26,12 +26,12 @@ from huey.contrib.djhuey import HUEY
 from ecohotline.assessment.ledger import sync_ledger
 from ecohotline.cases.models import Case, CaseStatus
 from ecohotline.cases.selectors import event_label
+from ecohotline.conftest import sign_in
 from ecohotline.core.workdays import BEIJING
 from ecohotline.intake.models import RoutingRule
 from ecohotline.intake.tests.builders import order_row, write_csv
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
-PASSWORD = "pass-1234-word"  # the factories' password of every user of the `org` fixture
 ORDER_NUMBER = "2026112200137"
 DESKTOP, PHONE = 1280, 375
 
@@ -59,9 +59,7 @@ class Desk:
         self.context = browser.new_context(viewport={"width": DESKTOP, "height": 900}, locale="zh-CN")
         self.page = self.context.new_page()
         self.page.goto(f"{url}/login/?lang=zh-hans")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("main form button[type=submit]")
+        sign_in(self.page, username)
         self.page.wait_for_url("**/inbox/")
 
     def go(self, path: str) -> Any:
