@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ecohotline.core",
     "ecohotline.org",
+    "ecohotline.audit",
     "ecohotline.notify",
     "ecohotline.cases",
     "ecohotline.intake",
@@ -93,8 +94,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ecohotline.audit.services.RequestMiddleware",
     "ecohotline.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ecohotline.core.middleware.IdleSessionMiddleware",
     "ecohotline.training.middleware.TrainingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -246,6 +249,10 @@ DEADLINE_POLL_SECONDS = int(env("ECOHOTLINE_DEADLINE_POLL_SECONDS", "60"))
 # --- Security (production values when DEBUG is off and HTTPS is declared) ---
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(env("ECOHOTLINE_SESSION_AGE", str(8 * 3600)))
+# The audit log keeps its entries this many days (at least 183: the law asks for six months).
+AUDIT_RETENTION_DAYS = int(env("ECOHOTLINE_AUDIT_RETENTION_DAYS", "365"))
+# Signed out after this long without a request (core.middleware.IdleSessionMiddleware).
+SESSION_IDLE_SECONDS = int(env("ECOHOTLINE_SESSION_IDLE", str(30 * 60)))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if env_bool("ECOHOTLINE_HTTPS", False):

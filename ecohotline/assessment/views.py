@@ -34,6 +34,8 @@ from ecohotline.assessment.forms import (
     RetrospectiveForm,
 )
 from ecohotline.assessment.models import LedgerEntry, LedgerExit, Retrospective, RetrospectiveCause
+from ecohotline.audit import services as audit
+from ecohotline.audit.models import AuditKind
 from ecohotline.cases.access import mask_complainant
 from ecohotline.cases.exceptions import CaseError
 from ecohotline.cases.models import Case, CaseEvent
@@ -237,6 +239,8 @@ def _text_cell(sheet: Any, value: Any) -> WriteOnlyCell:
 def ledger_export(request: HttpRequest) -> HttpResponse:
     """The ledger as filtered on the page, as an XLSX workbook (no complainant; free texts masked)."""
     _form, entries = _filtered(request)
+    audit.record(AuditKind.EXPORT, request=request, target="ledger.xlsx",
+                 filters={key: values for key, values in request.GET.lists()})
     now = timezone.now()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Ledger"))

@@ -21,6 +21,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from ecohotline.audit import services as audit
+from ecohotline.audit.models import AuditKind
 from ecohotline.cases import access
 from ecohotline.cases.models import Case
 from ecohotline.cases.selectors import category_label, iterate_sorted_cases
@@ -71,11 +73,15 @@ def _limit_note() -> str:
         "limit": f"{EXPORT_LIMIT:,}"}
 
 
-def export_rows(request: HttpRequest) -> tuple[list[str], Iterator[list[str]]]:
+def export_rows(request: HttpRequest, file_format: str) -> tuple[list[str], Iterator[list[str]]]:
     """The header and the rows (streamed) of the list as filtered and sorted in `request`; past
-    `EXPORT_LIMIT` rows, a last row saying the export stops there."""
+    `EXPORT_LIMIT` rows, a last row saying the export stops there. The export is recorded in the audit log, with
+    its filters and the exporter's roles (which decide whose complainants it names)."""
     user: User = request.user  # type: ignore[assignment]
     case_filter, sort = filtered_cases(request)
+    audit.record(AuditKind.EXPORT, request=request, target=f"cases.{file_format}", sort=sort,
+                 filters={key: values for key, values in request.GET.lists()},
+                 roles=sorted(user.role_codes))
     columns = _columns(user)
     language = translation.get_language()
 
@@ -110,7 +116,7 @@ class _Echo:
 @login_required
 def case_export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered, sorted case list as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese)."""
-    header, rows = export_rows(request)
+    header, rows = export_rows(request, "csv")
     writer = csv.writer(_Echo())
 
     def lines() -> Iterable[str]:
@@ -132,7 +138,7 @@ def _text_cell(sheet: Any, value: str) -> WriteOnlyCell:
 @login_required
 def case_export_xlsx(request: HttpRequest) -> FileResponse:
     """The filtered, sorted case list as an XLSX workbook (written row by row, to a temporary file)."""
-    header, rows = export_rows(request)
+    header, rows = export_rows(request, "xlsx")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Cases"))
     sheet.append([_text_cell(sheet, value) for value in header])
