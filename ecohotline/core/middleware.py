@@ -50,6 +50,12 @@ IDLE_KEY = "last_seen"
 TOUCH_SECONDS = 60
 
 
+def mark_seen_at_login(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """A new session starts as seen (connected in `CoreConfig.ready`): its first page writes nothing more."""
+    if hasattr(request, "session"):
+        request.session[IDLE_KEY] = int(time.time())
+
+
 class IdleSessionMiddleware:
     """Signs out a session that made no request for `SESSION_IDLE_SECONDS` (a desk left open in an empty office);
     `SESSION_COOKIE_AGE` still bounds a session however busy. The next page then asks to sign in again, saying why.
