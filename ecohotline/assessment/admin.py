@@ -1,9 +1,8 @@
-from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from ecohotline.assessment.models import KpiScheme, LedgerEntry, Retrospective
+from ecohotline.core.admin import ReadOnlyAdmin
 
 
 @admin.register(KpiScheme)
@@ -13,21 +12,8 @@ class KpiSchemeAdmin(admin.ModelAdmin):
     ordering = ["-effective_from"]
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Written only through the services (each change is an event on the case's timeline): looked at here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(_ReadOnlyAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["case", "reasons", "owner", "next_date", "entered_at", "left_at", "exit_kind"]
     list_filter = ["exit_kind"]
     list_select_related = ["case", "owner"]
@@ -37,7 +23,7 @@ class LedgerEntryAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(Retrospective)
-class RetrospectiveAdmin(_ReadOnlyAdmin):
+class RetrospectiveAdmin(ReadOnlyAdmin):
     list_display = ["case", "visit_at", "status", "cause", "recorded_by", "recorded_at"]
     list_filter = ["status", "cause"]
     list_select_related = ["case", "recorded_by"]

@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ecohotline.audit.models import AuditEvent
+from ecohotline.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read only, for administrators: searchable by user, address and target, filtered by kind and date."""
 
     list_display = ("at", "kind", "actor_name", "ip", "target")
@@ -18,14 +19,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)

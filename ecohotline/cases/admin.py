@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from ecohotline.cases import replies
 from ecohotline.cases.models import Case, CaseEvent, Category, DeadlinePolicy, ReplyTemplate
+from ecohotline.core.admin import ReadOnlyAdmin
 
 
 @admin.register(DeadlinePolicy)
@@ -38,7 +39,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Read-only: the complainant's identity is left out, and changes go through the desk or the API."""
 
     list_display = ["reference", "channel", "status", "category", "sub_category", "street", "handling_unit",
@@ -48,15 +49,6 @@ class CaseAdmin(admin.ModelAdmin):
     exclude = ["complainant_name", "complainant_phone"]
     inlines = [CaseEventInline]
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ReplyTemplateForm(forms.ModelForm):

@@ -4,23 +4,10 @@ looked at here."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from ecohotline.core.admin import ReadOnlyAdmin
 from ecohotline.insight.models import InsightAlert, KeyUnit, KeyUnitCase, MonthlyTheme, TaskProposal
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(KeyUnit)
@@ -34,7 +21,7 @@ class KeyUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyUnitCase)
-class KeyUnitCaseAdmin(_ReadOnlyAdmin):
+class KeyUnitCaseAdmin(ReadOnlyAdmin):
     list_display = ["key_unit", "case", "how", "score", "confirmed_by", "confirmed_at"]
     list_filter = ["how"]
     list_select_related = ["key_unit", "case", "confirmed_by"]
@@ -42,7 +29,7 @@ class KeyUnitCaseAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(TaskProposal)
-class TaskProposalAdmin(_ReadOnlyAdmin):
+class TaskProposalAdmin(ReadOnlyAdmin):
     list_display = ["title", "source", "category", "status", "team", "deadline", "decided_by", "finished_at",
                     "problems_found"]
     list_filter = ["status", "source"]
@@ -53,13 +40,13 @@ class TaskProposalAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(MonthlyTheme)
-class MonthlyThemeAdmin(_ReadOnlyAdmin):
+class MonthlyThemeAdmin(ReadOnlyAdmin):
     list_display = ["month", "title", "leader"]
     ordering = ["-month"]
 
 
 @admin.register(InsightAlert)
-class InsightAlertAdmin(_ReadOnlyAdmin):
+class InsightAlertAdmin(ReadOnlyAdmin):
     list_display = ["kind", "category", "street", "week_start", "observed", "expected", "p_value", "status"]
     list_filter = ["kind", "status"]
     list_select_related = ["street"]

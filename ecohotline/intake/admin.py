@@ -11,6 +11,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ecohotline.core.admin import ReadOnlyAdmin
 from ecohotline.intake.models import (
     HotlineSource,
     ImportProfile,
@@ -84,22 +85,13 @@ class HotlineSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderRecord)
-class OrderRecordAdmin(admin.ModelAdmin):
+class OrderRecordAdmin(ReadOnlyAdmin):
     """Orders as received are a record: read only."""
 
     list_display = ["external_id", "channel", "received_via", "first_seen_at", "last_seen_at", "updates"]
     list_filter = ["channel", "received_via"]
     search_fields = ["external_id"]
     raw_id_fields = ["case"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(RoutingRule)
