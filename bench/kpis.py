@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from _setup import ensure_demo_data, use_database
 
 END = "2026-11-22"
 
@@ -60,19 +60,7 @@ def main() -> int:
     parser.add_argument("--old", action="store_true", help="also time the query assessed_orders used before")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        folder = args.data or Path(os.environ.get("ECOHOTLINE_DATA_DIR") or f"/tmp/eh-kpis-{args.cases}")
-        folder.mkdir(parents=True, exist_ok=True)
-        os.environ["ECOHOTLINE_DATA_DIR"] = str(folder)
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecohotline.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    use_database(args.data, f"/tmp/eh-kpis-{args.cases}")
     from django.db import connection
 
     from ecohotline.assessment.kpis import compute_kpis
@@ -81,13 +69,7 @@ def main() -> int:
     from ecohotline.cases.models import Case
     from ecohotline.core.workdays import day_bounds
 
-    call_command("migrate", verbosity=0)
-    if not Case.objects.exists():
-        print(f"filling the database with {args.cases:,} cases (ecohotline demo-data)…", file=sys.stderr)
-        started = time.monotonic()
-        with open(os.devnull, "w") as quiet:
-            call_command("demo-data", cases=args.cases, end=args.end, quiet=True, stdout=quiet)
-        print(f"  built in {time.monotonic() - started:,.0f} s", file=sys.stderr)
+    ensure_demo_data(cases=args.cases, end=args.end)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

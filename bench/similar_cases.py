@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from _setup import ensure_demo_data, use_database
 
 
 def main() -> int:
@@ -32,32 +33,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        folder = args.data or Path(os.environ.get("ECOHOTLINE_DATA_DIR") or f"/tmp/eh-similar-{args.size}")
-        folder.mkdir(parents=True, exist_ok=True)
-        os.environ["ECOHOTLINE_DATA_DIR"] = str(folder)
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecohotline.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    use_database(args.data, f"/tmp/eh-similar-{args.size}")
     from django.db import connection
 
     from ecohotline.cases.models import Case
     from ecohotline.knowledge import similar
     from ecohotline.org.models import Role, User
 
-    call_command("migrate", verbosity=0)
-    if not Case.objects.exists():
-        print(f"filling the database with {args.size:,} cases (ecohotline demo-data)…", file=sys.stderr)
-        started = time.monotonic()
-        with open(os.devnull, "w") as quiet:
-            call_command("demo-data", cases=args.size, end="2026-11-22", quiet=True, stdout=quiet)
-        print(f"  built in {time.monotonic() - started:,.0f} s", file=sys.stderr)
+    ensure_demo_data(cases=args.size, end="2026-11-22")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
