@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,17 @@ def sign_in(page: Any, username: str, password: str = FACTORY_PASSWORD) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("main form button[type=submit]")
+
+
+def act(page: Any, action: str, fill: Callable[[Any], None]) -> None:
+    """On the case page: open the action's panel, fill it in, send it, and land on the case page again with the
+    success message."""
+    panel = page.locator(f"#action-{action}")
+    panel.locator("summary").click()
+    fill(panel)
+    with page.expect_navigation():
+        panel.locator("button[type=submit]").click()
+    assert page.locator("main .alert-success").count() == 1, page.locator("main").inner_text()
 
 
 @pytest.fixture

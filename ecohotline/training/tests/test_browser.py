@@ -18,7 +18,7 @@ import pytest
 from django.db import connections
 
 from ecohotline.cases.models import Case, CaseStatus
-from ecohotline.conftest import sign_in
+from ecohotline.conftest import act, sign_in
 from ecohotline.core.workdays import BEIJING
 from ecohotline.factories import UserFactory
 from ecohotline.org.models import Role
@@ -72,16 +72,6 @@ class Desk:
     def shoot(self, step: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"training-{step}.png"), full_page=True)
-
-
-def act(page: Any, action: str, fill: Any) -> None:
-    """Open the action's panel on the case page, fill it in, send it, and land on the case page again."""
-    panel = page.locator(f"#action-{action}")
-    panel.locator("summary").click()
-    fill(panel)
-    with page.expect_navigation():
-        panel.locator("button[type=submit]").click()
-    assert page.locator("main .alert-success").count() == 1, page.locator("main").inner_text()
 
 
 def submit(page: Any, selector: str) -> None:

@@ -26,7 +26,7 @@ from huey.contrib.djhuey import HUEY
 from ecohotline.assessment.ledger import sync_ledger
 from ecohotline.cases.models import Case, CaseStatus
 from ecohotline.cases.selectors import event_label
-from ecohotline.conftest import sign_in
+from ecohotline.conftest import act, sign_in
 from ecohotline.core.workdays import BEIJING
 from ecohotline.intake.models import RoutingRule
 from ecohotline.intake.tests.builders import order_row, write_csv
@@ -109,16 +109,6 @@ def events(page: Any, action: str, change: tuple[str, str] | None = None) -> int
 
 def message(page: Any) -> str:
     return str(page.locator("main [role=alert]").last.inner_text()).strip()
-
-
-def act(page: Any, action: str, fill: Callable[[Any], None]) -> None:
-    """Open the action's panel on the case page, fill it in, send it, and land on the case page again."""
-    panel = page.locator(f"#action-{action}")
-    panel.locator("summary").click()
-    fill(panel)
-    with page.expect_navigation():
-        panel.locator("button[type=submit]").click()
-    assert page.locator("main .alert-success").count() == 1, page.locator("main").inner_text()
 
 
 def open_reply(page: Any) -> None:
