@@ -94,7 +94,7 @@ def _local(value: dt.datetime | str | None) -> str:
 
 
 def _created_due(case: Case, key: str) -> dt.datetime | None:
-    """A due time as the case was registered with it (before any 重办)."""
+    """A due time as the case was registered with it (before a 重办 renewed it)."""
     created = case.events.filter(action="created").values_list("payload", flat=True).first() or {}
     value = created.get(key)
     return parse_datetime(value) if isinstance(value, str) else None
@@ -120,7 +120,7 @@ def _remit(case: Case, expected: dict[str, Any], actions: set[str], final: bool)
 
 
 def _first_contact(case: Case, now: dt.datetime, final: bool) -> Check:
-    due = _created_due(case, "contact_due_at")
+    due = case.contact_due_at  # kept as registered (a 重办 renews only the reply and completion deadlines)
     reached = [at for at, payload in case.events.filter(action="record_contact").order_by("at", "pk")
                .values_list("at", "payload") if (payload or {}).get("reached")]
     detail = {"due": due.isoformat() if due else None, "at": reached[0].isoformat() if reached else None}
